@@ -1,0 +1,140 @@
+"""Normalise and tokenise text the same way for articles and questions.
+
+Case and accent folding (Németh = nemeth), curly and straight quotes alike, possessives dropped,
+British spellings folded to American, stop words removed, Snowball stemming, and an alias table
+that maps every name of one thing to one term. Mapping aliases to a single term on both sides is
+query expansion without the double counting: "Kremlin" finds "Moscow" and "Russian", and a passage
+naming Russia three ways does not outscore one that names it once.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import Stemmer
+
+# Every variant (folded, before stemming) maps to the term on the left. Extend freely.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "zelensky": ("zelenskyy", "zelenskiy", "zelenski", "zelenskyi"),
+    "uk": ("uk", "britain", "british", "brit", "brits", "briton", "britons"),
+    "usa": ("usa", "america", "american", "americans", "washington"),
+    "russia": ("russia", "russian", "russians", "moscow", "kremlin"),
+    "ukraine": ("ukraine", "ukrainian", "ukrainians", "kyiv", "kiev"),
+    "europe": ("europe", "european", "europeans"),
+    "france": ("france", "french", "paris"),
+    "germany": ("germany", "german", "germans", "berlin"),
+    "poland": ("poland", "polish", "poles", "warsaw"),
+    "nato": ("nato", "alliance"),
+    "eu": ("eu",),
+    "un": ("un",),
+    "troop": ("troops", "soldiers", "soldier"),
+    "defense": ("defence", "defense"),
+    "offense": ("offence", "offense"),
+}
+# Phrases folded to one alias before tokenising (applied to lower-cased, folded text).
+PHRASES: dict[str, str] = {
+    "united states": "usa",
+    "united kingdom": "uk",
+    "great britain": "uk",
+    "white house": "usa",
+    "european union": "eu",
+    "united nations": "un",
+    "boots on the ground": "troops",
+}
+STOP_WORDS = frozenset(
+    """
+    a about above after again against all also am an and any are aren as at be because been before
+    being below between both but by can cannot could couldn did didn do does doesn doing don down
+    during each either ever few for from further had hadn has hasn have haven having he her here hers
+    herself him himself his how however i if in into is isn it its itself just let me might more most
+    much must mustn my myself neither no nor not now of off on once only or other ought our ours
+    ourselves out over own per same shan she should shouldn so some such than that the their theirs
+    them themselves then there these they this those through thus to too under until up upon us very
+    was wasn we were weren what whatever when where whether which while who whom whose why will with
+    within without won would wouldn yet you your yours yourself yourselves
+    say says said saying tell tells told think thinks thought know knows mean means please
+    many lot lots really thing things ve ll re
+    """.split()
+)
+# British -ise spellings that are not -ize words in American English.
+_ISE_KEEP = frozenset(
+    """
+    advise advertise apprise arise chastise circumcise comprise compromise concise demise despise
+    devise disguise enterprise excise exercise expertise franchise improvise incise merchandise
+    noise otherwise paradise poise praise precise premise promise raise reprise revise rise supervise
+    surmise surprise televise treatise wise cruise bruise likewise clockwise practise
+    """.split()
+)
+_ALIAS_OF = {variant: term for term, variants in ALIASES.items() for variant in (term, *variants)}
+_ACRONYMS = re.compile(r"\b(?:U\.S\.A\.|U\.S\.|U\.S\b|US\b|USA\b|U\.K\.|UK\b|U\.N\.|E\.U\.)")
+_ACRONYM_TERM = {"U.S.A.": "usa", "U.S.": "usa", "U.S": "usa", "US": "usa", "USA": "usa"}
+_ACRONYM_TERM |= {"U.K.": "uk", "UK": "uk", "U.N.": "un", "E.U.": "eu"}
+_PHRASE_RE = re.compile(r"\b(?:" + "|".join(re.escape(p) for p in PHRASES) + r")\b")
+_TOKEN = re.compile(r"\d+(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[a-z]+(?:'[a-z]+)*")
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'", "“": '"', "”": '"', "„": '"'})
+_ISE = re.compile(r"^(?P<stem>\w{3,})is(?P<end>e|es|ed|ing|ation|ations|er|ers)$")
+# In a question "us" is far more often the country than the pronoun, unless a verb takes it.
+_PRONOUN_US_AFTER = frozenset("tell give show help let for to with of about among join".split())
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("english")
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip accents, and make curly quotes and apostrophes straight."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_QUOTES))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def words(text: str) -> list[str]:
+    """Folded words of `text`, possessives dropped and numbers without thousands separators."""
+    text = _ACRONYMS.sub(lambda m: f" {_ACRONYM_TERM[m.group()]} ", text)
+    folded = _PHRASE_RE.sub(lambda m: PHRASES[m.group()], fold(text))
+    out = []
+    for token in _TOKEN.findall(folded):
+        if token[0].isdigit():
+            out.append(token.replace(",", ""))
+            continue
+        if token.endswith("'s"):
+            token = token[:-2]
+        out.append(token.replace("'", ""))
+    return out
+
+
+def canonical(word: str) -> str | None:
+    """The index term for one folded word, or None for a stop word."""
+    if word in _ALIAS_OF:
+        return _ALIAS_OF[word]
+    if word in STOP_WORDS or (len(word) < 2 and not word.isdigit()):
+        return None
+    stem: str = _stemmer().stemWord(_americanise(word))
+    return stem
+
+
+def tokenize(text: str) -> list[str]:
+    """Index terms of an article sentence."""
+    return [term for word in words(text) if (term := canonical(word)) is not None]
+
+
+def tokenize_query(text: str) -> list[str]:
+    """Index terms of a question, as typed: a lower-case "us" counts as the country."""
+    raw = words(text)
+    terms = []
+    for i, word in enumerate(raw):
+        if word == "us" and (i == 0 or raw[i - 1] not in _PRONOUN_US_AFTER):
+            word = "usa"
+        term = canonical(word)
+        if term is not None:
+            terms.append(term)
+    return terms
+
+
+def _americanise(word: str) -> str:
+    match = _ISE.match(word)
+    if match is None or f"{match['stem']}ise" in _ISE_KEEP or word in _ISE_KEEP:
+        return word
+    return f"{match['stem']}iz{match['end']}"

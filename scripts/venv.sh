@@ -1,0 +1,31 @@
+# Sourced by scripts/run and scripts/test: make sure a virtual environment with Citebot installed exists.
+# VENV picks its folder (default .venv); it is (re)installed only when pyproject.toml changes.
+set -eu
+cd "$(dirname "$0")/.."
+VENV="${VENV:-.venv}"
+
+pick_python() {
+    for candidate in python3.13 python3.12 python3.11 python3 python; do
+        if command -v "$candidate" >/dev/null 2>&1 &&
+            "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+            echo "$candidate"
+            return 0
+        fi
+    done
+    echo "Citebot needs Python 3.11 or newer; none was found on PATH." >&2
+    return 1
+}
+
+if [ ! -x "$VENV/bin/python" ]; then
+    PYTHON="$(pick_python)"
+    echo "Creating a virtual environment in $VENV with $PYTHON" >&2
+    "$PYTHON" -m venv "$VENV"
+fi
+
+stamp="$VENV/.citebot-installed"
+want="$(cat pyproject.toml | cksum)"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    echo "Installing Citebot and its dependencies into $VENV" >&2
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+    echo "$want" >"$stamp"
+fi

@@ -1,0 +1,188 @@
+"""answers: routing, retrieval, found/not found, and quotes that are verbatim and cited."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.answers import MAX_QUERY_CHARS, Answer, answer, clean_input, parse, shorten
+from bot.index import SearchIndex
+from bot.passages import Passage
+
+
+def facts(result: Answer) -> str:
+    return "\n".join(q.quote for q in result.answers[:3])
+
+
+@pytest.mark.parametrize(
+    ("text", "command", "argument"),
+    [
+        ("/whosaid a long shot", "whosaid", "a long shot"),
+        ("/troops", "troops", ""),
+        ("/russia-position NATO", "russia-position", "NATO"),
+        ("/ask what about Finland?", "ask", "what about Finland?"),
+        ("who said “we need something sustainable”?", "whosaid", "we need something sustainable"),
+        ("Who said that the chance is a long shot?", "whosaid", "the chance is a long shot"),
+        ("How many troops would Europe send?", "troops", "How many troops would Europe send?"),
+        ("/ask how many peacekeepers?", "troops", "how many peacekeepers?"),
+        (
+            "What does Russia think about Western troops?",
+            "russia-position",
+            "What does Russia think about Western troops?",
+        ),
+        (
+            "Would the Kremlin accept peacekeepers?",
+            "russia-position",
+            "Would the Kremlin accept peacekeepers?",
+        ),
+        ("What would the US contribute?", "troops", "What would the US contribute?"),
+        ("Does Russia control part of Ukraine?", "ask", "Does Russia control part of Ukraine?"),
+        ("help", "help", ""),
+        ("/troops help", "help", "troops"),
+    ],
+)
+def test_parse_and_route(text: str, command: str, argument: str) -> None:
+    request = parse(text)
+    assert (request.command, request.argument) == (command, argument)
+
+
+def test_unknown_slash_command_gets_help(seed_index: SearchIndex) -> None:
+    result = answer("/weather tomorrow", seed_index)
+    assert result.command == "help" and result.message is not None and "/weather" in result.message
+
+
+def test_clean_input_drops_control_characters() -> None:
+    assert clean_input("  troops\x00\x07 in\tUkraine\n\n") == "troops in Ukraine"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("/troops how many troops?", ["10,000 to 30,000", "tens of thousands"]),
+        (
+            "/troops which countries would send troops?",
+            ["the UK, Poland, France, and Germany", "Canada and Japan"],
+        ),
+        ("/troops what would the troops do?", ["air and maritime security"]),
+        ("/troops under what conditions?", ["only send troops if there is a lasting peace"]),
+        ("/troops what is the US backstop?", ["American logistics", "commitment from the U.S."]),
+        ("/russia-position NATO", ["NATO aspirations"]),
+        ("/russia-position western troops", ["categorically unacceptable", "ruled out signing a peace deal"]),
+        ("/russia-position territory", ["territorial realities"]),
+        ("/russia-position neutrality", ["neutral"]),
+        ("/russia-position negotiations", ["negotiate without preconditions"]),
+        ("What does Russia think about Western troops in Ukraine?", ["categorically unacceptable"]),
+        ("How many troops would Europe send?", ["10,000 to 30,000"]),
+        ("Would Canada and Japan take part?", ["Canada and Japan"]),
+        ("What did Trump say about minerals?", ["preferential access to minerals"]),
+        ("what would the US contribute?", ["American logistics"]),
+    ],
+)
+def test_expected_facts_in_top_three(seed_index: SearchIndex, question: str, expected: list[str]) -> None:
+    result = answer(question, seed_index)
+    assert result.found
+    for fact in expected:
+        assert fact in facts(result), fact
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is the capital of Australia?",
+        "recipe for chocolate cake",
+        "/ask who won the football world cup",
+        "/troops how many chickens?",
+        "/russia-position climate change",
+        "/whosaid the quick brown fox jumps over the lazy dog",
+    ],
+)
+def test_off_topic_questions_are_not_found(seed_index: SearchIndex, question: str) -> None:
+    result = answer(question, seed_index)
+    assert not result.found and result.answers == [] and result.message
+
+
+def test_a_word_in_every_article_is_too_general(seed_index: SearchIndex) -> None:
+    result = answer("Ukraine", seed_index)
+    assert not result.found and "specific" in (result.message or "")
+
+
+@pytest.mark.parametrize("text", ["", "   ", "/ask", "/whosaid", "?!?!", "\x00\x01"])
+def test_empty_input_gets_usage_or_help(seed_index: SearchIndex, text: str) -> None:
+    result = answer(text, seed_index)
+    assert result.message and not result.answers
+
+
+def test_huge_input_is_refused_clearly(seed_index: SearchIndex) -> None:
+    result = answer("/ask " + "troops " * 5000, seed_index)
+    assert not result.found and f"{MAX_QUERY_CHARS:,}" in (result.message or "")
+
+
+def test_overviews_quote_one_passage_per_facet(seed_index: SearchIndex) -> None:
+    for command, facet_count in (("/troops", 5), ("/russia-position", 5)):
+        result = answer(command, seed_index)
+        assert result.found and len(result.answers) == facet_count
+        assert len({q.facet for q in result.answers}) == facet_count
+        assert len({q.quote for q in result.answers}) == facet_count
+
+
+def test_russia_position_quotes_moscow_first(seed_index: SearchIndex) -> None:
+    result = answer("/russia-position", seed_index)
+    assert all(q.speaker and ("Russia" in q.speaker or "Putin" in q.speaker) for q in result.answers)
+
+
+QUESTIONS = [
+    "/troops",
+    "/russia-position",
+    "/troops roles",
+    "/russia-position territory",
+    "/ask what did Zelensky say about security guarantees",
+    "/whosaid a long shot",
+    "/whosaid high levels of taxes, tariffs and sanctions",
+    "Who said we need something sustainable?",
+    "How many troops?",
+]
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_every_quote_is_verbatim_and_cited(seeds_dir: Path, seed_index: SearchIndex, question: str) -> None:
+    result = answer(question, seed_index)
+    assert result.found
+    assert len(result.answers) <= (5 if question in ("/troops", "/russia-position") else 3)
+    assert len({q.quote for q in result.answers}) == len(result.answers)
+    for quote in result.answers:
+        source = (seeds_dir / quote.citation.doc_id).read_text(encoding="utf-8")
+        for piece in quote.quote.split(" … "):
+            assert piece in source
+        for start, end in quote.spans:
+            assert source[start:end] in quote.quote
+        paragraph = seed_index.articles[quote.citation.doc_id].paragraph_text(quote.citation.paragraph)
+        assert quote.quote.split(" … ")[0] in paragraph
+
+
+def test_whosaid_names_the_speaker(seed_index: SearchIndex) -> None:
+    result = answer("/whosaid high levels of taxes, tariffs and sanctions", seed_index)
+    assert result.answers[0].speaker == "US President Donald Trump"
+    result = answer("/whosaid we need something sustainable", seed_index)
+    assert result.answers[0].speaker == "an unnamed European diplomat"
+
+
+def test_json_shape(seed_index: SearchIndex) -> None:
+    data = answer("/troops how many", seed_index).model_dump(mode="json")
+    assert {"command", "query", "found", "answers"} <= data.keys()
+    quote = data["answers"][0]
+    assert {"quote", "speaker", "citation", "score"} <= quote.keys()
+    assert {"doc_id", "title", "outlet", "author", "paragraph"} <= quote["citation"].keys()
+    assert isinstance(quote["score"], float) and isinstance(quote["citation"]["paragraph"], int)
+
+
+def test_long_sentences_are_cut_to_whole_matching_clauses() -> None:
+    text = (
+        "In a long and winding preamble about matters of no interest, "
+        + "with many digressions that go nowhere at all, " * 6
+        + "the troops would deploy after a ceasefire; and the rest is commentary."
+    )
+    passage = Passage(doc_id="x.txt", paragraph=1, start=100, end=100 + len(text), text=text)
+    pieces = shorten(passage, ["troop", "ceasefir"], limit=200)
+    assert pieces == [(100 + text.index("the troops"), 100 + text.index(";"))]
+    assert shorten(passage, ["troop"], limit=len(text)) == [(100, 100 + len(text))]
