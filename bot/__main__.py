@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import logging
 import sys
 from collections.abc import Sequence
@@ -23,6 +24,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if isinstance(sys.stdin, io.TextIOWrapper):
+        # Questions arrive as text; undecodable bytes become U+FFFD instead of crashing the reader.
+        sys.stdin.reconfigure(encoding="utf-8", errors="replace")
     try:
         settings = Settings() if args.corpus is None else Settings(corpus_dir=args.corpus)
         command = args.command or "run"

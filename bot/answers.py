@@ -63,7 +63,7 @@ _TROOP_WORDS = re.compile(
     r"\b(?:troops?|peacekeep\w*|soldiers?|forces?|deploy\w*|contingent|boots on the ground|backstop|"
     r"coalition of the willing|tripwire|brigades?|battalions?)\b"
     # What the US would give is the force's backstop.
-    r"|\b(?:us|u\.s\.?|usa|america|american|washington)\b.{0,40}\b(?:contribut\w*|provide\w*|offer\w*|"
+    r"|\b(?:us|u\.s\.?|usa|united states|america|american|washington)\b.{0,40}\b(?:contribut\w*|provide\w*|offer\w*|"
     r"support\w*|commit\w*|guarantee\w*|role|help)\b"
 )
 _HELP_WORDS = frozenset({"help", "?", "commands", "usage", "hi", "hello", "hey"})
@@ -259,12 +259,14 @@ def _topic_answer(topic: Topic, question: str, index: SearchIndex, max_quotes: i
     if not question:
         return _overview(command, topic, index, context)
     facets = [f for f in topic.facets if f.triggers.search(question)]
+    framing = set(tokenize(topic.question_words))
     terms = tokenize_query(question)
-    if not terms and not facets:
+    content = [t for t in terms if t not in framing]
+    if not content and not facets:
         return _overview(command, topic, index, context)
     vocabulary = set(tokenize(topic.context)).union(*(tokenize(f.description) for f in topic.facets))
-    specific = [t for t in terms if t not in vocabulary]
-    generic = [t for t in terms if t in vocabulary]
+    specific = [t for t in content if t not in vocabulary]
+    generic = [t for t in content if t in vocabulary]
     if specific:
         problem = _query_problem(question, specific, index)
         if problem is not None:
@@ -275,10 +277,8 @@ def _topic_answer(topic: Topic, question: str, index: SearchIndex, max_quotes: i
     for facet in facets:
         scores = scores + (0.8 / len(facets)) * _normalised(index, tokenize(facet.description))
     ranked = _on_side(topic, index, scores)
-    if specific:
-        ranked = [r for r in ranked if _coverage(index, r.pid, specific) >= MIN_COVERAGE]
-    elif not facets:
-        ranked = [r for r in ranked if _coverage(index, r.pid, terms) > 0]
+    if specific or not facets:
+        ranked = [r for r in ranked if _coverage(index, r.pid, content) >= MIN_COVERAGE]
     if not ranked:
         return _not_found(command, question, _NOTHING_FOUND)
     chosen = _choose(index, ranked, max_quotes)

@@ -55,7 +55,7 @@ STOP_WORDS = frozenset(
     was wasn we were weren what whatever when where whether which while who whom whose why will with
     within without won would wouldn yet you your yours yourself yourselves
     say says said saying tell tells told think thinks thought know knows mean means please
-    many lot lots really thing things ve ll re
+    many lot lots really thing things ve ll re kind kinds sort type happen happens happened happening
     """.split()
 )
 # British -ise spellings that are not -ize words in American English.

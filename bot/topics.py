@@ -33,6 +33,7 @@ class Topic:
     context: str
     facets: tuple[Facet, ...]
     side: str = ""
+    question_words: str = ""  # how questions on the topic are phrased; not content a quote must contain
 
 
 def _triggers(pattern: str) -> re.Pattern[str]:
@@ -43,6 +44,7 @@ TROOPS = Topic(
     command="troops",
     title="The planned European force for Ukraine",
     context="European troops peacekeeping force peacekeepers deployment deploy send Ukraine coalition",
+    question_words="plan plans planned planning willing want would will could send sent consider considering",
     facets=(
         Facet(
             "size",
@@ -88,6 +90,11 @@ RUSSIA = Topic(
     title="Moscow's stated position",
     context="Putin Kremlin Moscow Russia Russian officials insist ruled out refusal demands position",
     side="Russia Putin",
+    question_words=(
+        "position positions stance view views think thinks want wants accept accepts say says said stated "
+        "demand demands willing ready open agree agrees feel consider require requires expect expects believe "
+        "oppose opposes reject rejects refuse refuses tolerate allow react respond response"
+    ),
     facets=(
         Facet(
             "western-troops",

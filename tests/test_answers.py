@@ -77,6 +77,12 @@ def test_clean_input_drops_control_characters() -> None:
         ("Would Canada and Japan take part?", ["Canada and Japan"]),
         ("What did Trump say about minerals?", ["preferential access to minerals"]),
         ("what would the US contribute?", ["American logistics"]),
+        ("What kind of support would the United States provide?", ["American logistics"]),
+        ("What does Putin want from Ukraine?", ["demilitarized and neutral Ukraine"]),
+        ("Does Moscow accept NATO membership for Ukraine?", ["NATO aspirations"]),
+        ("Is Russia willing to negotiate?", ["negotiate without preconditions"]),
+        ("Is a tripwire force planned?", ["tripwire force"]),
+        ("What happened at Davos?", ["As Zelenskyy emphasised at Davos"]),
     ],
 )
 def test_expected_facts_in_top_three(seed_index: SearchIndex, question: str, expected: list[str]) -> None:
