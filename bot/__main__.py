@@ -10,12 +10,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from pydantic import ValidationError
+
 from bot.answers import answer
 from bot.config import Settings
 from bot.corpus import load_corpus
 from bot.errors import CitebotError
 from bot.index import SearchIndex
 from bot.render import render_text
+from bot.slack.app import Citebot
+from bot.slack.dedupe import MemorySeenEvents
+from bot.slack.runners import run_http, run_socket_mode
 
 logger = logging.getLogger("bot")
 
@@ -28,13 +33,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Questions arrive as text; undecodable bytes become U+FFFD instead of crashing the reader.
         sys.stdin.reconfigure(encoding="utf-8", errors="replace")
     try:
-        settings = Settings() if args.corpus is None else Settings(corpus_dir=args.corpus)
+        settings = _settings(args)
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        name = str(problem["loc"][0]).upper() if problem["loc"] else "setting"
+        print(f"citebot: {name} is invalid: {problem['msg']}", file=sys.stderr)
+        return 2
+    try:
         command = args.command or "run"
         if command == "ask":
             return _ask(args, settings)
         if command == "index":
             return _index(settings)
-        return _console(settings, sys.stdin, sys.stdout)
+        if command == "serve":
+            return _serve(settings)
+        return _run(settings)
     except CitebotError as exc:
         print(f"citebot: {exc}", file=sys.stderr)
         return 1
@@ -68,11 +81,60 @@ def _parser() -> argparse.ArgumentParser:
         help="/whosaid …, /troops …, /russia-position …, /ask … or free text",
     )
     sub.add_parser("index", parents=[corpus], help="build the index and report what was loaded and skipped")
+    serve = sub.add_parser(
+        "serve", parents=[corpus], help="serve Slack over HTTP (POST /slack/events, GET /healthz)"
+    )
+    serve.add_argument("--host", help="address to listen on (default: HOST or 0.0.0.0)")
+    serve.add_argument("--port", type=int, help="port to listen on (default: PORT or 3000)")
     return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    """Settings from the environment and .env, with command-line flags on top."""
+    flags = {
+        "corpus_dir": args.corpus,
+        "host": getattr(args, "host", None),
+        "port": getattr(args, "port", None),
+    }
+    return Settings(**{key: value for key, value in flags.items() if value is not None})
 
 
 def _load_index(settings: Settings) -> SearchIndex:
     return SearchIndex.build(load_corpus(settings.corpus_dir))
+
+
+def _load_bot(settings: Settings) -> Citebot:
+    return Citebot(settings, _load_index(settings), MemorySeenEvents())
+
+
+def _run(settings: Settings) -> int:
+    """Socket Mode with an app token, else HTTP with a signing secret, else the local console."""
+    if settings.slack_app_token is not None:
+        _require(settings, "SLACK_BOT_TOKEN", settings.slack_bot_token)
+        _logging_for_servers()
+        run_socket_mode(settings, lambda: _load_bot(settings))
+        return 0
+    if settings.slack_signing_secret is not None or settings.slack_bot_token is not None:
+        return _serve(settings)
+    return _console(settings, sys.stdin, sys.stdout)
+
+
+def _serve(settings: Settings) -> int:
+    _require(settings, "SLACK_SIGNING_SECRET", settings.slack_signing_secret)
+    _require(settings, "SLACK_BOT_TOKEN", settings.slack_bot_token)
+    _logging_for_servers()
+    index = _load_index(settings)  # before the server starts: a bad corpus stops it with one line
+    run_http(settings, lambda: Citebot(settings, index, MemorySeenEvents()))
+    return 0
+
+
+def _require(settings: Settings, name: str, value: object) -> None:
+    if value is None:
+        raise CitebotError(f"{name} is not set; see .env.example")
+
+
+def _logging_for_servers() -> None:
+    logging.getLogger().setLevel(logging.INFO)
 
 
 def _ask(args: argparse.Namespace, settings: Settings) -> int:

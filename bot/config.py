@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SHIPPED_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SLACK_API_URL = "https://slack.com/api/"
 
 
 def default_corpus() -> Path:
@@ -23,3 +24,47 @@ class Settings(BaseSettings):
 
     corpus_dir: Path = Field(default_factory=default_corpus, description="Folder of articles (.txt, .md).")
     max_quotes: int = Field(default=3, ge=1, le=10, description="Quotes per answer.")
+
+    slack_bot_token: SecretStr | None = Field(default=None, description="Bot token (xoxb-…).")
+    slack_signing_secret: SecretStr | None = Field(default=None, description="Signs requests in HTTP mode.")
+    slack_app_token: SecretStr | None = Field(
+        default=None, description="App-level token (xapp-…) for Socket Mode."
+    )
+    slack_api_url: str = Field(default=SLACK_API_URL, description="Web API base URL (GovSlack, tests).")
+
+    host: str = Field(default="0.0.0.0", description="HTTP mode: address to listen on.")
+    port: int = Field(default=3000, ge=1, le=65535, description="HTTP mode: port to listen on.")
+
+    @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xoxb-"):
+            raise ValueError("must be a bot token starting with xoxb-")
+        return value
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xapp-"):
+            raise ValueError("must be an app-level token starting with xapp-")
+        return value
+
+    def http_ready(self) -> bool:
+        """Credentials for HTTP mode are set."""
+        return self.slack_bot_token is not None and self.slack_signing_secret is not None
+
+    def socket_ready(self) -> bool:
+        """Credentials for Socket Mode are set."""
+        return self.slack_bot_token is not None and self.slack_app_token is not None

@@ -1,6 +1,19 @@
-"""Turn an Answer into text for people: plain text for the console and CLI."""
+"""Turn an Answer into text for people: plain text for the console and CLI, Block Kit for Slack."""
 
 from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
 
 from bot.answers import Answer, Citation, Quote
 
@@ -55,3 +68,100 @@ def render_text(answer: Answer) -> str:
             lines.append(f"[{quote.facet}]")
         lines.extend(quote_lines(number, quote))
     return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------------------------
+# Slack: Block Kit, built with slack_sdk's models so that Slack's limits fail here, not in Slack.
+
+SHARE_ACTION = "share_answer"
+MAX_SECTION_CHARS = 3000  # Slack's limit for a section's text
+MAX_BLOCKS = 50  # Slack's limit for a message
+MAX_BUTTON_VALUE = 2000  # Slack's limit for a button's value
+MAX_FALLBACK_CHARS = 4000
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A Slack message: Block Kit blocks and the plain `text` fallback for notifications."""
+
+    text: str
+    blocks: list[dict[str, Any]]
+
+
+def escape(text: str) -> str:
+    """Escape the three characters Slack's mrkdwn treats as control characters."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def render(answer: Answer, *, share: str | None = None, shared_by: str | None = None) -> Reply:
+    """An Answer as a Slack message; `share` adds a "Share in channel" button carrying that value."""
+    blocks: list[Block] = [SectionBlock(text=_mrkdwn(_heading_mrkdwn(answer)))]
+    if answer.message:
+        blocks.append(SectionBlock(text=_mrkdwn(_fit(escape(answer.message)))))
+    for number, quote in enumerate(answer.answers, start=1):
+        blocks.append(SectionBlock(text=_mrkdwn(_quote_mrkdwn(number, quote))))
+        blocks.append(ContextBlock(elements=[_mrkdwn(_source_mrkdwn(quote.citation))]))
+    if share is not None and answer.found and answer.answers and len(share) <= MAX_BUTTON_VALUE:
+        button = ButtonElement(text="Share in channel", action_id=SHARE_ACTION, value=share)
+        blocks.append(ActionsBlock(elements=[button]))
+    if shared_by is not None and _USER_ID.match(shared_by):
+        blocks.append(ContextBlock(elements=[_mrkdwn(f"Shared by <@{shared_by}>")]))
+    blocks = blocks[:MAX_BLOCKS]
+    for block in blocks:
+        block.validate_json()
+    return Reply(text=_fallback(answer), blocks=[block.to_dict() for block in blocks])
+
+
+def _mrkdwn(text: str) -> MarkdownTextObject:
+    # verbatim: Slack must not turn text that looks like a channel, user or URL into a link or mention.
+    return MarkdownTextObject(text=text, verbatim=True)
+
+
+def _heading_mrkdwn(answer: Answer) -> str:
+    title = _HEADINGS[answer.command]
+    if not answer.query or answer.command == "help":
+        return f"*{title}*"
+    query = answer.query if len(answer.query) <= 200 else answer.query[:199] + "…"
+    return f"*{title}:* {escape(query)}"
+
+
+def _quote_mrkdwn(number: int, quote: Quote) -> str:
+    lead = f"*{escape(quote.facet)}* · " if quote.facet else ""
+    speaker = quote.speaker if quote.speaker and quote.speaker_kind != "article" else None
+    header = f"{lead}*{escape(speaker)}*" if speaker else lead.removesuffix(" · ")
+    body = "\n".join(f">{line}" for line in escape(quote.quote).splitlines())
+    room = MAX_SECTION_CHARS - len(header) - 1
+    if len(body) > room:
+        body = body[: room - 2].rsplit(" ", 1)[0] + " …"
+    return f"{header}\n{body}" if header else body
+
+
+def _source_mrkdwn(citation: Citation) -> str:
+    title = escape(citation.title) if citation.title else escape(citation.doc_id)
+    if citation.url and re.match(r"^https?://[^\s|<>]+$", citation.url):
+        title = f"<{citation.url}|{title}>"
+    parts = [title]
+    by = " · ".join(escape(p) for p in (citation.outlet, citation.author) if p)
+    if by:
+        parts.append(by)
+    if citation.date:
+        parts.append(escape(citation.date))
+    parts.append(f"paragraph {citation.paragraph}")
+    return _fit(" · ".join(parts))
+
+
+def _fit(text: str) -> str:
+    return text if len(text) <= MAX_SECTION_CHARS else text[: MAX_SECTION_CHARS - 1] + "…"
+
+
+def _fallback(answer: Answer) -> str:
+    text = escape(render_text(answer))
+    return text if len(text) <= MAX_FALLBACK_CHARS else text[: MAX_FALLBACK_CHARS - 1] + "…"
+
+
+def apology() -> Reply:
+    """What the user sees when something failed on our side (never the exception's text)."""
+    message = "Sorry, something went wrong on my side. Please try again in a moment."
+    block = SectionBlock(text=_mrkdwn(message))
+    return Reply(text=message, blocks=[block.to_dict()])

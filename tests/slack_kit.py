@@ -1,0 +1,314 @@
+"""Playing Slack's part in end-to-end tests: a stand-in Web API, signed requests, real payloads."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+BOT_TOKEN = "xoxb-0000-test-token"
+BOT_USER = "UCITEBOT1"
+BOT_ID = "BCITEBOT1"
+
+
+@dataclass
+class Call:
+    """One request the app made to the Web API, and what the stand-in answered."""
+
+    method: str
+    params: dict[str, Any]
+    status: int
+    answer: str
+
+
+@dataclass
+class StandIn:
+    """A stand-in for slack.com/api on 127.0.0.1 that records calls and fails on demand."""
+
+    calls: list[Call] = field(default_factory=list)
+    faults: dict[str, list[str]] = field(default_factory=dict)
+    extra: dict[str, dict[str, Any]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    server: ThreadingHTTPServer | None = None
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None
+        return f"http://127.0.0.1:{self.server.server_address[1]}/api/"
+
+    def fail_next(self, method: str, *faults: str) -> None:
+        """Answer the next calls of `method` with these faults in turn: "429", "500", "drop", or an error code."""
+        with self.lock:
+            self.faults.setdefault(method, []).extend(faults)
+
+    def reset(self) -> None:
+        with self.lock:
+            self.calls.clear()
+            self.faults.clear()
+
+    def ok_calls(self, method: str) -> list[Call]:
+        with self.lock:
+            return [c for c in self.calls if c.method == method and c.answer == "ok"]
+
+    def all_calls(self, method: str) -> list[Call]:
+        with self.lock:
+            return [c for c in self.calls if c.method == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
+        """Wait until `count` calls of `method` have succeeded; return them."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            calls = self.ok_calls(method)
+            if len(calls) >= count:
+                return calls
+            time.sleep(0.02)
+        raise AssertionError(f"expected {count} successful {method} calls, got {self.ok_calls(method)}")
+
+    def start(self) -> StandIn:
+        stand_in = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                method = self.path.rsplit("/", 1)[-1]
+                raw = self.rfile.read(int(self.headers.get("content-length") or 0)).decode()
+                if self.headers.get("content-type", "").startswith("application/json"):
+                    params = json.loads(raw or "{}")
+                else:
+                    params = dict(urllib.parse.parse_qsl(raw))
+                with stand_in.lock:
+                    queue = stand_in.faults.get(method, [])
+                    fault = queue.pop(0) if queue else None
+                if fault == "drop":
+                    stand_in._record(method, params, 0, "drop")
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
+                if fault == "429":
+                    stand_in._record(method, params, 429, "429")
+                    self._send(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"})
+                elif fault == "500":
+                    stand_in._record(method, params, 500, "500")
+                    self._send(500, {"ok": False, "error": "internal_error"})
+                elif fault is not None:
+                    stand_in._record(method, params, 200, fault)
+                    self._send(200, {"ok": False, "error": fault})
+                else:
+                    stand_in._record(method, params, 200, "ok")
+                    self._send(200, {"ok": True, **stand_in._answer(method)})
+
+            def _send(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(data)))
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+
+    def _record(self, method: str, params: dict[str, Any], status: int, answer: str) -> None:
+        with self.lock:
+            self.calls.append(Call(method, params, status, answer))
+
+    def _answer(self, method: str) -> dict[str, Any]:
+        if method == "auth.test":
+            return {"user_id": BOT_USER, "bot_id": BOT_ID, "team_id": "T0001", "user": "citebot"}
+        if method == "chat.postMessage":
+            return {"channel": "C1", "ts": f"{time.time():.6f}"}
+        return self.extra.get(method, {})
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def sign(body: bytes, timestamp: int | None = None, secret: str = SECRET) -> dict[str, str]:
+    """The headers Slack sends: X-Slack-Request-Timestamp and X-Slack-Signature (v0, HMAC-SHA256)."""
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    digest = hmac.new(secret.encode(), f"v0:{ts}:".encode() + body, hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
+
+
+@dataclass
+class Reply:
+    status: int
+    body: bytes
+    elapsed: float
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+def post(port: int, body: bytes, content_type: str, headers: dict[str, str] | None = None) -> Reply:
+    """POST /slack/events as Slack would."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    started = time.monotonic()
+    conn.request(
+        "POST", "/slack/events", body=body, headers={"Content-Type": content_type, **(headers or {})}
+    )
+    response = conn.getresponse()
+    data = response.read()
+    conn.close()
+    return Reply(response.status, data, time.monotonic() - started)
+
+
+def get(port: int, path: str) -> Reply:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    started = time.monotonic()
+    conn.request("GET", path)
+    response = conn.getresponse()
+    data = response.read()
+    conn.close()
+    return Reply(response.status, data, time.monotonic() - started)
+
+
+def slash_command(command: str, text: str, **overrides: str) -> bytes:
+    """A slash command's form body, as Slack posts it."""
+    fields = {
+        "token": "legacy-verification-token",
+        "team_id": "T0001",
+        "team_domain": "example",
+        "channel_id": "C0001",
+        "channel_name": "general",
+        "user_id": "U0001",
+        "user_name": "ann",
+        "command": command,
+        "text": text,
+        "api_app_id": "A0001",
+        "is_enterprise_install": "false",
+        "response_url": "https://hooks.slack.com/commands/T0001/1/abc",
+        "trigger_id": "1.2.3",
+        **overrides,
+    }
+    return urllib.parse.urlencode(fields).encode()
+
+
+def event_callback(event: dict[str, Any], event_id: str) -> bytes:
+    """An Events API delivery, as Slack posts it."""
+    body = {
+        "token": "legacy-verification-token",
+        "team_id": "T0001",
+        "api_app_id": "A0001",
+        "event": event,
+        "type": "event_callback",
+        "event_id": event_id,
+        "event_time": int(time.time()),
+        "authorizations": [{"team_id": "T0001", "user_id": BOT_USER, "is_bot": True}],
+    }
+    return json.dumps(body).encode()
+
+
+def block_action(value: str, channel: str = "C0001", user: str = "U0001") -> bytes:
+    """A click on the "Share in channel" button, as Slack posts it (form field `payload`)."""
+    payload = {
+        "type": "block_actions",
+        "team": {"id": "T0001", "domain": "example"},
+        "user": {"id": user, "username": "ann", "team_id": "T0001"},
+        "api_app_id": "A0001",
+        "token": "legacy-verification-token",
+        "container": {"type": "message", "message_ts": "1.2", "channel_id": channel, "is_ephemeral": True},
+        "trigger_id": "1.2.3",
+        "channel": {"id": channel, "name": "general"},
+        "response_url": "https://hooks.slack.com/actions/T0001/1/abc",
+        "actions": [
+            {
+                "action_id": "share_answer",
+                "block_id": "b1",
+                "text": {"type": "plain_text", "text": "Share in channel"},
+                "value": value,
+                "type": "button",
+                "action_ts": "1.3",
+            }
+        ],
+    }
+    return urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
+
+
+@dataclass
+class Server:
+    """`python -m bot serve` running in a subprocess."""
+
+    process: subprocess.Popen[str]
+    port: int
+
+    def stop(self) -> str:
+        self.process.terminate()
+        try:
+            _, err = self.process.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            _, err = self.process.communicate()
+        return err
+
+
+def start_server(stand_in: StandIn, *args: str, env: dict[str, str] | None = None) -> Server:
+    """Start `python -m bot serve` against the stand-in and wait until /healthz says ok."""
+    port = free_port()
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CORPUS_", "INDEX_", "LOG_"))}
+    full_env = {
+        **base,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_API_URL": stand_in.url,
+        "CORPUS_DIR": str(ROOT / "seeds"),
+        **(env or {}),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port), *args],
+        env=full_env,
+        cwd=ROOT / "tests",
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited: {process.communicate()[1]}")
+        try:
+            if get(port, "/healthz").status == 200:
+                return Server(process, port)
+        except OSError:
+            pass
+        time.sleep(0.05)
+    process.kill()
+    raise RuntimeError("server did not become healthy")
+
+
+def each_mrkdwn(blocks: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Every text object of type mrkdwn in a list of blocks."""
+    for block in blocks:
+        texts = [block.get("text"), *list(block.get("elements", [])), *list(block.get("fields", []))]
+        for text in texts:
+            if isinstance(text, dict) and text.get("type") == "mrkdwn":
+                yield text
