@@ -341,8 +341,35 @@ def test_a_retried_event_is_answered_once(server: Server, stand_in: StandIn) -> 
             "ts": "4.7",
         },
         {"type": "reaction_added", "user": "U0002", "reaction": "thumbsup", "item": {}},
+        {
+            "type": "message",
+            "channel_type": "im",
+            "subtype": "file_share",
+            "user": "U0002",
+            "text": "troops",
+            "ts": "4.8",
+        },
+        {
+            "type": "message",
+            "channel_type": "im",
+            "bot_id": "B777",
+            "user": "U0BOT7",
+            "text": "troops",
+            "ts": "4.9",
+        },
     ],
-    ids=["own", "other-bot", "own-bot-id", "edit", "delete", "join", "channel-message", "unhandled-event"],
+    ids=[
+        "own",
+        "other-bot",
+        "own-bot-id",
+        "edit",
+        "delete",
+        "join",
+        "channel-message",
+        "unhandled-event",
+        "subtype-with-user",
+        "bot-with-user",
+    ],
 )
 def test_ignored_messages_get_200_and_no_answer(
     server: Server, stand_in: StandIn, event: dict[str, Any]
