@@ -111,7 +111,7 @@ def _run(settings: Settings) -> int:
     """Socket Mode with an app token, else HTTP with a signing secret, else the local console."""
     if settings.slack_app_token is not None:
         _require(settings, "SLACK_BOT_TOKEN", settings.slack_bot_token)
-        _logging_for_servers()
+        _logging_for_servers(settings)
         run_socket_mode(settings, lambda: _load_bot(settings))
         return 0
     if settings.slack_signing_secret is not None or settings.slack_bot_token is not None:
@@ -122,7 +122,7 @@ def _run(settings: Settings) -> int:
 def _serve(settings: Settings) -> int:
     _require(settings, "SLACK_SIGNING_SECRET", settings.slack_signing_secret)
     _require(settings, "SLACK_BOT_TOKEN", settings.slack_bot_token)
-    _logging_for_servers()
+    _logging_for_servers(settings)
     index = _load_index(settings)  # before the server starts: a bad corpus stops it with one line
     run_http(settings, lambda: Citebot(settings, index, MemorySeenEvents()))
     return 0
@@ -133,8 +133,10 @@ def _require(settings: Settings, name: str, value: object) -> None:
         raise CitebotError(f"{name} is not set; see .env.example")
 
 
-def _logging_for_servers() -> None:
+def _logging_for_servers(settings: Settings) -> None:
     logging.getLogger().setLevel(logging.INFO)
+    for doubt in settings.doubts():
+        logger.warning(doubt)
 
 
 def _ask(args: argparse.Namespace, settings: Settings) -> int:

@@ -47,24 +47,11 @@ class Settings(BaseSettings):
             raise ValueError("must start with http:// or https://")
         return value if value.endswith("/") else value + "/"
 
-    @field_validator("slack_bot_token")
-    @classmethod
-    def _bot_token(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not value.get_secret_value().startswith("xoxb-"):
-            raise ValueError("must be a bot token starting with xoxb-")
-        return value
-
-    @field_validator("slack_app_token")
-    @classmethod
-    def _app_token(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not value.get_secret_value().startswith("xapp-"):
-            raise ValueError("must be an app-level token starting with xapp-")
-        return value
-
-    def http_ready(self) -> bool:
-        """Credentials for HTTP mode are set."""
-        return self.slack_bot_token is not None and self.slack_signing_secret is not None
-
-    def socket_ready(self) -> bool:
-        """Credentials for Socket Mode are set."""
-        return self.slack_bot_token is not None and self.slack_app_token is not None
+    def doubts(self) -> list[str]:
+        """Settings that parse but look wrong: worth a warning, not a refusal to start."""
+        found = []
+        if self.slack_bot_token and not self.slack_bot_token.get_secret_value().startswith("xoxb-"):
+            found.append("SLACK_BOT_TOKEN does not look like a bot token (xoxb-…)")
+        if self.slack_app_token and not self.slack_app_token.get_secret_value().startswith("xapp-"):
+            found.append("SLACK_APP_TOKEN does not look like an app-level token (xapp-…)")
+        return found
