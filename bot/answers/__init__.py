@@ -1,0 +1,67 @@
+"""Answer a question from the index: route it, retrieve, attribute, and choose verbatim quotes.
+
+Every quote is a slice of its article's text (or whole clauses of one, joined by " … "), and every
+answer says `found: false` rather than offering the least bad passage for a question the articles
+do not answer. One module per command; `answer()` dispatches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.answers.ask import ask
+from bot.answers.help import help_answer
+from bot.answers.models import Answer, Citation, Command, Quote
+from bot.answers.retrieval import MAX_QUOTE_CHARS, not_found, shorten
+from bot.answers.routing import MAX_QUERY_CHARS, Request, clean_input, parse, route
+from bot.answers.topic import russia_position, troops
+from bot.answers.whosaid import whosaid
+from bot.index import SearchIndex
+
+__all__ = [
+    "MAX_QUERY_CHARS",
+    "MAX_QUOTE_CHARS",
+    "Answer",
+    "Citation",
+    "Command",
+    "Quote",
+    "answer",
+    "ask",
+    "clean_input",
+    "help_answer",
+    "parse",
+    "route",
+    "russia_position",
+    "shorten",
+    "troops",
+    "whosaid",
+]
+
+
+def answer(text: str, index: SearchIndex, *, max_quotes: int = 3) -> Answer:
+    """Answer one line of user text (a slash command or free text)."""
+    request = parse(text)
+    handlers: dict[Command, Callable[[str, SearchIndex, int], Answer]] = {
+        "whosaid": whosaid,
+        "troops": troops,
+        "russia-position": russia_position,
+        "ask": ask,
+        "help": lambda arg, _index, _k: help_answer(arg),
+    }
+    if request.unknown is not None:
+        result = help_answer("", unknown=request.unknown)
+    elif len(request.argument) > MAX_QUERY_CHARS:
+        result = _too_long(request)
+    else:
+        result = handlers[request.command](request.argument, index, max_quotes)
+    if request.routed:
+        result = result.model_copy(update={"routed_from": "ask"})
+    return result
+
+
+def _too_long(request: Request) -> Answer:
+    message = (
+        f"That's {len(request.argument):,} characters; I read up to {MAX_QUERY_CHARS:,}. "
+        "Send a phrase or a short question."
+    )
+    return not_found(request.command, request.argument[:100], message)

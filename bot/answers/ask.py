@@ -1,0 +1,37 @@
+"""/ask: the passages that best answer a free question."""
+
+from __future__ import annotations
+
+from bot.answers.help import usage
+from bot.answers.models import Answer
+from bot.answers.retrieval import (
+    CANDIDATES,
+    MIN_COVERAGE,
+    NOTHING_FOUND,
+    Ranked,
+    choose,
+    coverage,
+    found,
+    not_found,
+    query_problem,
+    quote,
+)
+from bot.index import SearchIndex
+from bot.text import tokenize_query
+
+
+def ask(question: str, index: SearchIndex, max_quotes: int = 3) -> Answer:
+    """/ask: the passages that best answer a free question."""
+    if not question:
+        return usage("ask")
+    terms = tokenize_query(question)
+    problem = query_problem(question, terms, index)
+    if problem is not None:
+        return not_found("ask", question, problem)
+    scores = index.scores(terms)
+    ranked = [Ranked(i, float(scores[i])) for i in index.top(scores, CANDIDATES)]
+    ranked = [r for r in ranked if coverage(index, r.pid, terms) >= MIN_COVERAGE]
+    if not ranked:
+        return not_found("ask", question, NOTHING_FOUND)
+    chosen = choose(index, ranked, max_quotes)
+    return found("ask", question, [quote(index, r, terms) for r in chosen])

@@ -1,0 +1,44 @@
+"""The answer a command gives: verbatim quotes with speakers and citations (the JSON interface)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Command = Literal["whosaid", "troops", "russia-position", "ask", "help"]
+
+
+class Citation(BaseModel):
+    """Where a quote comes from."""
+
+    doc_id: str
+    title: str | None
+    outlet: str | None
+    author: str | None
+    paragraph: int
+    date: str | None = None
+    url: str | None = None
+
+
+class Quote(BaseModel):
+    """One verbatim quote with its speaker (when the text names one) and citation."""
+
+    quote: str
+    speaker: str | None
+    speaker_kind: str | None = Field(default=None, description="person, group, outlet, author or article.")
+    citation: Citation
+    score: float
+    facet: str | None = Field(default=None, description="The topic facet this quote answers, in overviews.")
+    spans: list[tuple[int, int]] = Field(description="Offsets of the quoted pieces in the article text.")
+
+
+class Answer(BaseModel):
+    """What a command answers: the quotes, or why there are none."""
+
+    command: Command
+    query: str
+    found: bool
+    answers: list[Quote]
+    message: str | None = Field(default=None, description="Why nothing was found, usage, or help.")
+    routed_from: Command | None = Field(default=None, description="Set when free text was routed.")

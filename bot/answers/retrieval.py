@@ -1,0 +1,157 @@
+"""What every command shares: ranking candidates, judging coverage, choosing and quoting passages."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.answers.models import Answer, Citation, Command, Quote
+from bot.index import SearchIndex
+from bot.passages import Passage
+from bot.quotes import Statement, speaks_for_passage
+from bot.text import tokenize
+
+MIN_COVERAGE = 0.5  # share of the question's idf weight that a passage must contain
+RELATIVE_FLOOR = 0.35  # a further quote must score at least this share of the best one
+CLOSE_CALL = 0.85  # scores this close count as equally good, so a new article is preferred
+MAX_QUOTE_CHARS = 400  # longer sentences are cut to the clauses that matter
+CANDIDATES = 40
+NOTHING_FOUND = "The articles don't answer that. Try other words, or /troops or /russia-position."
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    """A candidate passage and its score for the question at hand."""
+
+    pid: int
+    score: float
+
+
+def normalised(index: SearchIndex, terms: Sequence[str]) -> np.ndarray:
+    """BM25 scores for `terms`, scaled so the best passage scores 1."""
+    scores = index.scores(terms)
+    top = float(scores.max()) if scores.size else 0.0
+    return scores / top if top > 0 else scores
+
+
+def query_problem(text: str, terms: Sequence[str], index: SearchIndex) -> str | None:
+    """Why a question cannot be searched, if it cannot."""
+    if not any(ch.isalnum() for ch in text):
+        return "That has no words I can search for."
+    if not terms:
+        return "That is too general for me: add the words that matter (a name, a place, a topic)."
+    if sum(index.idf(t) for t in set(terms)) <= 0:
+        return "Those words are in nearly every article; add something more specific."
+    return None
+
+
+def coverage(index: SearchIndex, pid: int, terms: Sequence[str]) -> float:
+    """Share of the question's idf weight found in passage `pid`."""
+    unique = set(terms)
+    total = sum(index.idf(t) for t in unique)
+    if total <= 0:
+        return 0.0
+    return sum(index.idf(t) for t in index.matched(pid, unique)) / total
+
+
+def choose(index: SearchIndex, ranked: list[Ranked], k: int) -> list[Ranked]:
+    """Up to k quotes, best first, no two making the same point; a new article wins a close call."""
+    if not ranked:
+        return []
+    pool = [r for r in ranked if r.score >= RELATIVE_FLOOR * ranked[0].score]
+    chosen: list[Ranked] = []
+    while pool and len(chosen) < k:
+        docs = {index.passages[r.pid].doc_id for r in chosen}
+        contenders = [r for r in pool if r.score >= CLOSE_CALL * pool[0].score]
+        pick = next((r for r in contenders if index.passages[r.pid].doc_id not in docs), pool[0])
+        chosen.append(pick)
+        pool = [r for r in pool if r is not pick and not _same_point(index, r.pid, pick.pid)]
+    return chosen
+
+
+def _same_point(index: SearchIndex, a: int, b: int) -> bool:
+    if index.passages[a].text == index.passages[b].text:
+        return True
+    ta, tb = set(index.terms(a)), set(index.terms(b))
+    return bool(ta and tb) and len(ta & tb) / len(ta | tb) >= 0.6
+
+
+def quote(
+    index: SearchIndex, ranked: Ranked, terms: Sequence[str], *, statement: Statement | None = None
+) -> Quote:
+    passage = index.passages[ranked.pid]
+    article = index.articles[passage.doc_id]
+    statement = statement or primary_statement(index.statements[ranked.pid])
+    whole = statement.span == (passage.start, passage.end)
+    pieces = shorten(passage, terms) if whole else [statement.span]
+    return Quote(
+        quote=" … ".join(article.text[s:e] for s, e in pieces),
+        speaker=statement.speaker.label,
+        speaker_kind=statement.speaker.kind,
+        citation=Citation(
+            doc_id=article.doc_id,
+            title=article.title,
+            outlet=article.outlet,
+            author=article.author,
+            paragraph=passage.paragraph,
+            date=article.date,
+            url=article.url,
+        ),
+        score=round(ranked.score, 6),
+        spans=pieces,
+    )
+
+
+def primary_statement(statements: Sequence[Statement]) -> Statement:
+    """The statement that speaks for a whole passage: its first attributed one, else the voice."""
+    return next((s for s in statements if speaks_for_passage(s)), statements[0])
+
+
+def closest_statement(index: SearchIndex, pid: int, terms: Sequence[str]) -> Statement:
+    """The statement of passage `pid` whose words best match `terms` (ties: the attributed one)."""
+    article = index.articles[index.passages[pid].doc_id]
+    wanted = set(terms)
+
+    def overlap(statement: Statement) -> tuple[float, bool]:
+        said = set(tokenize(article.text[statement.said[0] : statement.said[1]]))
+        return (len(wanted & said) / (len(said) ** 0.5 or 1.0), statement.kind != "voice")
+
+    return max(index.statements[pid], key=overlap)
+
+
+_CLAUSE_BREAK = re.compile(r"[,;:]\s+|\s*[—–]\s*|\s+-\s+")
+
+
+def shorten(passage: Passage, terms: Sequence[str], limit: int = MAX_QUOTE_CHARS) -> list[tuple[int, int]]:
+    """Spans of the passage to quote: all of it, or for a long sentence its clauses that match."""
+    if len(passage.text) <= limit:
+        return [(passage.start, passage.end)]
+    clauses = []
+    start = 0
+    for match in _CLAUSE_BREAK.finditer(passage.text):
+        clauses.append((start, match.start()))
+        start = match.end()
+    clauses.append((start, len(passage.text)))
+    wanted = set(terms)
+    keep = [i for i, (s, e) in enumerate(clauses) if wanted & set(tokenize(passage.text[s:e]))]
+    if not keep or len(keep) == len(clauses):
+        return [(passage.start, passage.end)]
+    pieces: list[tuple[int, int]] = []
+    for i in keep:
+        s, e = clauses[i]
+        if pieces and i - 1 in keep:
+            pieces[-1] = (pieces[-1][0], passage.start + e)
+        else:
+            pieces.append((passage.start + s, passage.start + e))
+    return pieces
+
+
+def found(command: Command, query: str, quotes: list[Quote]) -> Answer:
+    return Answer(command=command, query=query, found=bool(quotes), answers=quotes)
+
+
+def not_found(command: Command, query: str, message: str) -> Answer:
+    return Answer(command=command, query=query, found=False, answers=[], message=message)

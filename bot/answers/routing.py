@@ -1,0 +1,105 @@
+"""Which command a line of user text asks for, and with what argument."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from bot.answers.models import Command
+from bot.text import fold
+
+MAX_QUERY_CHARS = 1000
+
+_COMMAND_NAMES: dict[str, Command] = {
+    "whosaid": "whosaid",
+    "who-said": "whosaid",
+    "who_said": "whosaid",
+    "troops": "troops",
+    "russia-position": "russia-position",
+    "russia_position": "russia-position",
+    "russia": "russia-position",
+    "ask": "ask",
+    "help": "help",
+}
+_SLASH = re.compile(r"^/(?P<name>[\w-]+)(?:\s+(?P<arg>.*))?$", re.S)
+_WHO_SAID = re.compile(
+    r"^(?:and\s+)?(?:who|which\s+\w+)\s+(?:(?:has|had|have|once)\s+)?"
+    r"(?:said|says|say|stated|states|claimed|claims|remarked|wrote|writes|warned|warns|argued|argues|"
+    r"insisted|insists|told|tells|called\s+for|is\s+quoted\s+(?:as\s+)?saying|was\s+quoted\s+(?:as\s+)?saying)"
+    r"\b[\s:,]*(?:that\s+|this\s*:?\s*)?(?P<arg>.*)$",
+    re.IGNORECASE | re.S,
+)
+_RUSSIA_SIDE = re.compile(r"\b(?:russia|russian|russians|moscow|kremlin|putin|lavrov|peskov)\b")
+_STANCE = re.compile(
+    r"\b(?:position|positions|stance|view|views|think|thinks|want|wants|demand|demands|accept|accepts|"
+    r"oppose|opposes|reject|rejects|object|objects|say|says|said|state|stated|insist|insists|condition|"
+    r"conditions|red lines?|agree|agrees|react|respond|response|tolerate|allow|veto|refuse|refuses|"
+    r"refusal|stand|stands|feel|feels|consider|considers|see|sees|regard|regards|willing|ready|open|"
+    r"ask|asks|asking|require|requires|expect|expects)\b"
+)
+_TROOP_WORDS = re.compile(
+    r"\b(?:troops?|peacekeep\w*|soldiers?|forces?|deploy\w*|contingent|boots on the ground|backstop|"
+    r"coalition of the willing|tripwire|brigades?|battalions?)\b"
+    # What the US would give is the force's backstop.
+    r"|\b(?:us|u\.s\.?|usa|united states|america|american|washington)\b.{0,40}\b(?:contribut\w*|provide\w*|offer\w*|"
+    r"support\w*|commit\w*|guarantee\w*|role|help)\b"
+)
+_HELP_WORDS = frozenset({"help", "?", "commands", "usage", "hi", "hello", "hey"})
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """A parsed question: which command, its argument, and whether free text was routed to it."""
+
+    command: Command
+    argument: str
+    routed: bool = False
+    unknown: str | None = None
+
+
+def clean_input(text: str) -> str:
+    """Question text with control characters removed and white space collapsed."""
+    printable = "".join(
+        " " if ch.isspace() else ch for ch in text if ch.isspace() or unicodedata.category(ch)[0] != "C"
+    )
+    return " ".join(printable.split())
+
+
+def parse(text: str) -> Request:
+    """Which command a line of text asks for, as a user types it in Slack."""
+    text = clean_input(text)
+    slash = _SLASH.match(text)
+    if slash is not None:
+        name = slash["name"].lower()
+        argument = (slash["arg"] or "").strip()
+        command = _COMMAND_NAMES.get(name)
+        if command is None:
+            return Request("help", argument, unknown=f"/{name}")
+        if argument.lower() in {"help", "-h", "--help", "?"}:
+            return Request("help", command)
+        if command == "ask" and argument:
+            return route(argument)
+        return Request(command, argument)
+    if text.lower().strip(" !.") in _HELP_WORDS:
+        return Request("help", "")
+    return route(text)
+
+
+def route(text: str) -> Request:
+    """Send free text to the command it plainly asks for; anything else is /ask."""
+    who_said = _WHO_SAID.match(text)
+    if who_said is not None and who_said["arg"].strip(" ?\"'“”"):
+        return Request("whosaid", strip_quotes(who_said["arg"]), routed=True)
+    folded = fold(text)
+    russia = _RUSSIA_SIDE.search(folded)
+    stance = _STANCE.search(folded, russia.end()) if russia else None
+    if russia is not None and stance is not None:
+        return Request("russia-position", text, routed=True)
+    if _TROOP_WORDS.search(folded):
+        return Request("troops", text, routed=True)
+    return Request("ask", text)
+
+
+def strip_quotes(text: str) -> str:
+    return text.strip().strip("\"'“”‘’").strip().rstrip("?").strip().strip("\"'“”‘’").strip()
