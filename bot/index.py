@@ -16,11 +16,12 @@ from dataclasses import dataclass
 
 import numpy as np
 from rank_bm25 import BM25Okapi
+from rapidfuzz import fuzz, process
 
 from bot.corpus import Article, Corpus
 from bot.passages import Passage, split_article
-from bot.quotes import People, Statement, attribute, speaks_for_passage
-from bot.text import tokenize
+from bot.quotes import People, Speaker, Statement, attribute, speaker_key, speaks_for_passage
+from bot.text import analyse, tokenize
 
 K1 = 1.5
 B = 0.75
@@ -46,6 +47,7 @@ class SearchIndex:
         statements: Sequence[tuple[Statement, ...]],
         terms: Sequence[list[str]],
         people: People,
+        surface: dict[str, str] | None = None,
     ) -> None:
         self.articles = {article.doc_id: article for article in articles}
         self.passages = list(passages)
@@ -57,6 +59,15 @@ class SearchIndex:
         self._by_doc: dict[str, list[int]] = {}
         for i, passage in enumerate(self.passages):
             self._by_doc.setdefault(passage.doc_id, []).append(i)
+        self._by_speaker: dict[str, list[tuple[int, Statement]]] = {}
+        self.speakers: dict[str, Speaker] = {}
+        for i, said in enumerate(self.statements):
+            for statement in said:
+                key = speaker_key(statement.speaker)
+                self._by_speaker.setdefault(key, []).append((i, statement))
+                self.speakers.setdefault(key, statement.speaker)
+        self._surface = surface or {}
+        self._surface_words = sorted(self._surface)
 
     @classmethod
     def build(cls, corpus: Corpus) -> SearchIndex:
@@ -65,15 +76,17 @@ class SearchIndex:
         passages: list[Passage] = []
         statements: list[tuple[Statement, ...]] = []
         terms: list[list[str]] = []
+        surface: dict[str, str] = {}  # each folded word of the corpus -> its index term (for typos)
         for article in corpus.articles:
             article_passages = split_article(article)
-            for passage, said in zip(
-                article_passages, attribute(article, article_passages, people), strict=True
-            ):
+            attributed = attribute(article, article_passages, people)
+            for passage, said in zip(article_passages, attributed, strict=True):
+                pairs = analyse(passage.text)
+                surface.update(pairs)
                 passages.append(passage)
                 statements.append(said)
-                terms.append(passage_terms(passage, said))
-        return cls(corpus.articles, passages, statements, terms, people)
+                terms.append(passage_terms([term for _, term in pairs], said))
+        return cls(corpus.articles, passages, statements, terms, people, surface)
 
     def __len__(self) -> int:
         return len(self.passages)
@@ -121,14 +134,28 @@ class SearchIndex:
         said = self.statements[i]
         return frozenset(t for s in said if speaks_for_passage(s) for t in tokenize(s.speaker.label))
 
+    def statements_by(self, key: str) -> list[tuple[int, Statement]]:
+        """(passage index, statement) for everything one speaker said, in corpus order."""
+        return self._by_speaker.get(key, [])
+
+    def knows(self, term: str) -> bool:
+        """The term occurs in some passage."""
+        return term in self._engine.idf
+
+    def correct(self, word: str) -> str | None:
+        """The index term of the corpus word closest to a misspelt `word`, if one is close enough."""
+        if len(word) < 4 or not self._surface_words:
+            return None
+        best = process.extractOne(word, self._surface_words, scorer=fuzz.ratio, score_cutoff=80)
+        return self._surface[best[0]] if best else None
+
     def passage_ids(self, doc_id: str) -> list[int]:
         """Passage indices of one article, in reading order."""
         return self._by_doc.get(doc_id, [])
 
 
-def passage_terms(passage: Passage, statements: Sequence[Statement]) -> list[str]:
-    """Index terms of a passage, plus the name of a person it quotes but names only as "he" or an epithet."""
-    terms = tokenize(passage.text)
+def passage_terms(terms: list[str], statements: Sequence[Statement]) -> list[str]:
+    """A passage's terms plus the name of a person it quotes but names only as "he" or an epithet."""
     present = set(terms)
     for statement in statements:
         if statement.kind != "voice" and statement.speaker.kind == "person":

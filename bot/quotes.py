@@ -49,10 +49,10 @@ SPEECH_VERBS: tuple[str, ...] = (
     stated claim claims claimed report reports reported announce announces announced explain explains
     explained acknowledge acknowledges acknowledged articulate articulates articulated reaffirm reaffirms
     reaffirmed believe believes believed contend contends contended maintain maintains maintained
-    predict predicts predicted admit admits admitted confirm confirms confirmed deny denies denied urge
+    predict predicts predicted admit admits admitted confirm confirms confirmed urge
     urges urged demand demands demanded declare declares declared write writes wrote reference
     references referenced frame frames framed endorse endorses endorsed disagree disagrees disagreed
-    perceive perceives perceived underline underlines underlined underscore underscores underscored
+    underline underlines underlined underscore underscores underscored
     """.split(),
     "call for",
     "calls for",
@@ -148,6 +148,13 @@ class Speaker:
         if not self.role:
             return self.name
         return f"{self.role} {self.name}" if self.role_first else f"{self.name}, {self.role}"
+
+
+def speaker_key(speaker: Speaker) -> str:
+    """One key per speaker across articles: a person by surname (variants folded), others by label."""
+    if speaker.kind in ("person", "author"):
+        return "p:" + name_key(speaker.name.split()[-1])
+    return "l:" + fold(speaker.label).removeprefix("the ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -403,7 +410,8 @@ class _Context:
 def voice_of(article: Article) -> Speaker:
     """Who speaks when an article speaks in its own voice: author, else outlet, else the article."""
     if article.author:
-        return Speaker(article.author, "author", role=article.author_role)
+        about = ", ".join(part for part in (article.author_role, article.outlet) if part)
+        return Speaker(article.author, "author", role=about or None)
     if article.outlet:
         return Speaker(article.outlet, "outlet")
     label = f"“{article.title}”" if article.title else article.doc_id
@@ -515,6 +523,8 @@ def _resolve(who: str, role: str | None, context: _Context) -> Speaker | None:
             return Speaker(person.name, "person", role=role.strip(), role_first=False)
         return _person_speaker(person, given, context)
     if re.fullmatch(_OUTLET_NP, who):
+        if context.article.outlet and fold(who).removeprefix("the ") == fold(context.article.outlet):
+            return None  # "Caliber.Az reports" in Caliber.Az's own article: the article's own voice
         return _outlet(who, context)
     group = re.search(rf"{_GROUP_NP}$", who)
     if group is not None:

@@ -28,8 +28,16 @@ _HEADINGS = {
 
 def heading(answer: Answer) -> str:
     """A short title for an answer: the command and what was asked."""
-    title = _HEADINGS[answer.command]
-    return f"{title}: {answer.query}" if answer.query and answer.command != "help" else title
+    title, query = _title_and_query(answer)
+    return f"{title}: {query}" if query else title
+
+
+def _title_and_query(answer: Answer) -> tuple[str, str]:
+    if answer.speaker:
+        return f"What {answer.speaker} said", answer.query.partition(" about ")[2]
+    if answer.command == "help":
+        return _HEADINGS["help"], ""
+    return _HEADINGS[answer.command], answer.query
 
 
 def source_label(citation: Citation) -> str:
@@ -119,11 +127,11 @@ def _mrkdwn(text: str) -> MarkdownTextObject:
 
 
 def _heading_mrkdwn(answer: Answer) -> str:
-    title = _HEADINGS[answer.command]
-    if not answer.query or answer.command == "help":
-        return f"*{title}*"
-    query = answer.query if len(answer.query) <= 200 else answer.query[:199] + "…"
-    return f"*{title}:* {escape(query)}"
+    title, query = _title_and_query(answer)
+    if not query:
+        return f"*{escape(title)}*"
+    query = query if len(query) <= 200 else query[:199] + "…"
+    return f"*{escape(title)}:* {escape(query)}"
 
 
 def _quote_mrkdwn(number: int, quote: Quote) -> str:
@@ -160,8 +168,12 @@ def _fallback(answer: Answer) -> str:
     return text if len(text) <= MAX_FALLBACK_CHARS else text[: MAX_FALLBACK_CHARS - 1] + "…"
 
 
+def notice(message: str) -> Reply:
+    """A one-line message of our own (not an answer)."""
+    block = SectionBlock(text=_mrkdwn(escape(message)))
+    return Reply(text=escape(message), blocks=[block.to_dict()])
+
+
 def apology() -> Reply:
     """What the user sees when something failed on our side (never the exception's text)."""
-    message = "Sorry, something went wrong on my side. Please try again in a moment."
-    block = SectionBlock(text=_mrkdwn(message))
-    return Reply(text=message, blocks=[block.to_dict()])
+    return notice("Sorry, something went wrong on my side. Please try again in a moment.")

@@ -115,22 +115,32 @@ def canonical(word: str) -> str | None:
     return stem
 
 
-def tokenize(text: str) -> list[str]:
-    """Index terms of an article sentence."""
-    return [term for word in words(text) if (term := canonical(word)) is not None]
+def analyse(text: str) -> list[tuple[str, str]]:
+    """(word, index term) for every word of an article sentence that is not a stop word."""
+    return [(word, term) for word in words(text) if (term := canonical(word)) is not None]
 
 
-def tokenize_query(text: str) -> list[str]:
-    """Index terms of a question, as typed: a lower-case "us" counts as the country."""
+def analyse_query(text: str) -> list[tuple[str, str]]:
+    """(word, index term) for a question as typed: a lower-case "us" counts as the country."""
     raw = words(text)
-    terms = []
+    pairs = []
     for i, word in enumerate(raw):
         if word == "us" and (i == 0 or raw[i - 1] not in _PRONOUN_US_AFTER):
             word = "usa"
         term = canonical(word)
         if term is not None:
-            terms.append(term)
-    return terms
+            pairs.append((word, term))
+    return pairs
+
+
+def tokenize(text: str) -> list[str]:
+    """Index terms of an article sentence."""
+    return [term for _, term in analyse(text)]
+
+
+def tokenize_query(text: str) -> list[str]:
+    """Index terms of a question, as typed."""
+    return [term for _, term in analyse_query(text)]
 
 
 def _americanise(word: str) -> str:

@@ -254,6 +254,26 @@ def block_action(value: str, channel: str = "C0001", user: str = "U0001") -> byt
     return urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
 
 
+def message_shortcut(
+    text: str, channel: str = "C0001", user: str = "U0001", response_url: str | None = None
+) -> bytes:
+    """The "Who said this?" shortcut on a message, as Slack posts it."""
+    payload = {
+        "type": "message_action",
+        "token": "legacy-verification-token",
+        "action_ts": "1.4",
+        "team": {"id": "T0001", "domain": "example"},
+        "user": {"id": user, "username": "ann", "team_id": "T0001"},
+        "channel": {"id": channel, "name": "general"},
+        "callback_id": "who_said_this",
+        "trigger_id": "1.2.3",
+        "message_ts": "1.5",
+        "message": {"type": "message", "user": "U0002", "text": text, "ts": "1.5"},
+        "response_url": response_url or "https://hooks.slack.com/app/T0001/1/abc",
+    }
+    return urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
+
+
 @dataclass
 class Server:
     """`python -m bot serve` running in a subprocess."""

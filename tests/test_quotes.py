@@ -45,7 +45,9 @@ def speakers_of(index: SearchIndex, fragment: str) -> list[str]:
         ("according to the newspaper", "The Washington Post"),
         ("The Post reported that", "The Washington Post"),
         # the article's own voice: author, else outlet, else the article
-        ("Trump may seek a quick win", "Naila Huseynova (author)"),
+        ("Trump may seek a quick win", "Naila Huseynova (author, Caliber.Az)"),
+        ("Caliber.Az reports via foreign media", "Naila Huseynova (author, Caliber.Az)"),
+        ("He has consistently denied", "Naila Huseynova (author, Caliber.Az)"),
         ("Ongoing discussions also focus on clarifying", "Defence Talks"),
         (
             "President Trump so far hasn’t committed",

@@ -22,6 +22,7 @@ from tests.slack_kit import (
     each_mrkdwn,
     event_callback,
     get,
+    message_shortcut,
     post,
     sign,
     slash_command,
@@ -452,3 +453,31 @@ def test_a_burst_of_32_commands_is_answered_within_3_seconds(server: Server) -> 
     assert all(status == 200 for status, _ in results)
     assert time.monotonic() - started < 3.0
     assert max(elapsed for _, elapsed in results) < 3.0
+
+
+def test_who_said_this_shortcut_answers_privately(server: Server, stand_in: StandIn) -> None:
+    body = message_shortcut(
+        "As things stand, this force heading to Ukraine is a long shot", channel="C0077", user="U0005"
+    )
+    assert post(server.port, body, FORM, sign(body)).status == 200
+    [call] = stand_in.wait_for("chat.postEphemeral")
+    assert (call.params["channel"], call.params["user"]) == ("C0077", "U0005")
+    assert "Bence Németh" in json.dumps(call.params["blocks"], ensure_ascii=False)
+    assert_valid_message(call.params)
+    assert stand_in.all_calls("chat.postMessage") == []
+
+
+def test_who_said_this_falls_back_to_response_url(server: Server, stand_in: StandIn) -> None:
+    stand_in.fail_next("chat.postEphemeral", "channel_not_found")
+    body = message_shortcut("&lt;b&gt;we need something sustainable", response_url=stand_in.url + "respond")
+    assert post(server.port, body, FORM, sign(body)).status == 200
+    [call] = stand_in.wait_for("respond")
+    assert call.params["response_type"] == "ephemeral"
+    assert "unnamed European diplomat" in json.dumps(call.params["blocks"])
+
+
+def test_who_said_this_on_a_message_without_text(server: Server, stand_in: StandIn) -> None:
+    body = message_shortcut("")
+    assert post(server.port, body, FORM, sign(body)).status == 200
+    [call] = stand_in.wait_for("chat.postEphemeral")
+    assert "no text" in call.params["text"]

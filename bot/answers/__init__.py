@@ -15,7 +15,7 @@ from bot.answers.models import Answer, Citation, Command, Quote
 from bot.answers.retrieval import MAX_QUOTE_CHARS, not_found, shorten
 from bot.answers.routing import MAX_QUERY_CHARS, Request, clean_input, parse, route
 from bot.answers.topic import russia_position, troops
-from bot.answers.whosaid import whosaid
+from bot.answers.whosaid import speaker_named, whosaid
 from bot.index import SearchIndex
 
 __all__ = [
@@ -40,7 +40,7 @@ __all__ = [
 
 def answer(text: str, index: SearchIndex, *, max_quotes: int = 3) -> Answer:
     """Answer one line of user text (a slash command or free text)."""
-    request = parse(text)
+    request = parse(text, is_person=lambda name: speaker_named(name, index, people_only=True) is not None)
     handlers: dict[Command, Callable[[str, SearchIndex, int], Answer]] = {
         "whosaid": whosaid,
         "troops": troops,

@@ -42,3 +42,4 @@ class Answer(BaseModel):
     answers: list[Quote]
     message: str | None = Field(default=None, description="Why nothing was found, usage, or help.")
     routed_from: Command | None = Field(default=None, description="Set when free text was routed.")
+    speaker: str | None = Field(default=None, description="/whosaid <person>: whose statements these are.")

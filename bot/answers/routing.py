@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.answers.models import Command
@@ -28,6 +29,12 @@ _WHO_SAID = re.compile(
     r"(?:said|says|say|stated|states|claimed|claims|remarked|wrote|writes|warned|warns|argued|argues|"
     r"insisted|insists|told|tells|called\s+for|is\s+quoted\s+(?:as\s+)?saying|was\s+quoted\s+(?:as\s+)?saying)"
     r"\b[\s:,]*(?:that\s+|this\s*:?\s*)?(?P<arg>.*)$",
+    re.IGNORECASE | re.S,
+)
+_WHAT_DID = re.compile(
+    r"^(?:and\s+)?what\s+(?:did|does|has|have|had)\s+(?P<person>.+?)\s+(?:said|say|says|tell|told|think|thought|"
+    r"claim|claimed|argue|argued|propose|proposed|want|wanted|demand|demanded|suggest|suggested|"
+    r"warn|warned|stress|stressed)\b(?:\s+(?:about|on|regarding|of)\b)?\s*(?P<topic>.*?)[?.!]*$",
     re.IGNORECASE | re.S,
 )
 _RUSSIA_SIDE = re.compile(r"\b(?:russia|russian|russians|moscow|kremlin|putin|lavrov|peskov)\b")
@@ -66,8 +73,12 @@ def clean_input(text: str) -> str:
     return " ".join(printable.split())
 
 
-def parse(text: str) -> Request:
-    """Which command a line of text asks for, as a user types it in Slack."""
+def parse(text: str, is_person: Callable[[str], bool] | None = None) -> Request:
+    """Which command a line of text asks for, as a user types it in Slack.
+
+    `is_person` tells whether a name is someone the articles quote, so that "what did X say about Y"
+    can go to /whosaid for a person and stay a question about anyone else.
+    """
     text = clean_input(text)
     slash = _SLASH.match(text)
     if slash is not None:
@@ -79,18 +90,28 @@ def parse(text: str) -> Request:
         if argument.lower() in {"help", "-h", "--help", "?"}:
             return Request("help", command)
         if command == "ask" and argument:
-            return route(argument)
+            return route(argument, is_person)
         return Request(command, argument)
     if text.lower().strip(" !.") in _HELP_WORDS:
         return Request("help", "")
-    return route(text)
+    return route(text, is_person)
 
 
-def route(text: str) -> Request:
+def route(text: str, is_person: Callable[[str], bool] | None = None) -> Request:
     """Send free text to the command it plainly asks for; anything else is /ask."""
     who_said = _WHO_SAID.match(text)
     if who_said is not None and who_said["arg"].strip(" ?\"'“”"):
         return Request("whosaid", strip_quotes(who_said["arg"]), routed=True)
+    what_did = _WHAT_DID.match(text)
+    person = what_did["person"] if what_did else ""
+    # Moscow's people go to /russia-position, which quotes them first and adds the rest of their side.
+    if what_did and is_person is not None and is_person(person) and not _RUSSIA_SIDE.search(fold(person)):
+        topic = re.sub(
+            r"^(?:from|to|for|with|of|about|on|regarding)\s+", "", what_did["topic"].strip(), flags=re.I
+        )
+        return Request(
+            "whosaid", f"{what_did['person']} about {topic}" if topic else what_did["person"], routed=True
+        )
     folded = fold(text)
     russia = _RUSSIA_SIDE.search(folded)
     stance = _STANCE.search(folded, russia.end()) if russia else None

@@ -1,4 +1,4 @@
-"""Interactive actions: the "Share in channel" button on a private answer."""
+"""Interactivity: the "Share in channel" button, and the "Who said this?" message shortcut."""
 
 from __future__ import annotations
 
@@ -9,16 +9,20 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.render import SHARE_ACTION, render
+from bot.answers import MAX_QUERY_CHARS
+from bot.render import SHARE_ACTION, notice, render
+from bot.slack.inbound import decode
 
 if TYPE_CHECKING:
     from bot.slack.app import Citebot
 
 logger = logging.getLogger(__name__)
 
+WHO_SAID_THIS = "who_said_this"  # the message shortcut's callback_id (manifest.json)
+
 
 def register(app: AsyncApp, bot: Citebot) -> None:
-    """Listen to the share button."""
+    """Listen to the share button and the message shortcut."""
 
     async def on_share(
         ack: AsyncAck,
@@ -45,4 +49,30 @@ def register(app: AsyncApp, bot: Citebot) -> None:
                 response_type="in_channel", replace_original=False, text=reply.text, blocks=reply.blocks
             )
 
+    async def on_who_said_this(
+        ack: AsyncAck, shortcut: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+    ) -> None:
+        await ack()
+        text = _shortened(decode(shortcut.get("message", {}).get("text", "")))
+        reply = (
+            render(bot.answer(f"/whosaid {text}"))
+            if text
+            else notice("That message has no text I can look up.")
+        )
+        channel = shortcut.get("channel", {}).get("id")
+        user = shortcut.get("user", {}).get("id")
+        try:
+            await client.chat_postEphemeral(channel=channel, user=user, text=reply.text, blocks=reply.blocks)
+        except SlackApiError:
+            # Not in that channel (or a DM we cannot post in): the shortcut's response_url still reaches the user.
+            await respond(response_type="ephemeral", text=reply.text, blocks=reply.blocks)
+
     app.action(SHARE_ACTION)(on_share)
+    app.shortcut(WHO_SAID_THIS)(on_who_said_this)
+
+
+def _shortened(text: str) -> str:
+    """A long message is looked up by its first words, cut at a word boundary."""
+    if len(text) <= MAX_QUERY_CHARS:
+        return text
+    return text[:MAX_QUERY_CHARS].rsplit(" ", 1)[0]
