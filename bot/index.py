@@ -142,12 +142,16 @@ class SearchIndex:
         """The term occurs in some passage."""
         return term in self._engine.idf
 
-    def correct(self, word: str) -> str | None:
-        """The index term of the corpus word closest to a misspelt `word`, if one is close enough."""
+    def correct(self, word: str) -> list[str]:
+        """Index terms for a misspelt `word`: two corpus words it joins ("longshot"), else the closest one."""
         if len(word) < 4 or not self._surface_words:
-            return None
+            return []
+        for cut in range(3, len(word) - 2):
+            left, right = word[:cut], word[cut:]
+            if left in self._surface and right in self._surface:
+                return [self._surface[left], self._surface[right]]
         best = process.extractOne(word, self._surface_words, scorer=fuzz.ratio, score_cutoff=80)
-        return self._surface[best[0]] if best else None
+        return [self._surface[best[0]]] if best else []
 
     def passage_ids(self, doc_id: str) -> list[int]:
         """Passage indices of one article, in reading order."""

@@ -58,12 +58,19 @@ TYPOS = [
     ("a long shoot says nemeth", "Bence Németh"),
     ("the repercusions will reverbrate across Europe", "Keir Starmer"),
     ("readyness to negotiate without precondtions", "Vladimir Putin"),
+    ("a longshot says nemeth", "Bence Németh"),
 ]
 
 REORDERED = [
     ("sovereignty of Ukraine is not merely the matter", "Keir Starmer"),
     ("sustainable something we need", "an unnamed European diplomat"),
     ("unacceptable categorically", "former Russian officials"),
+]
+
+# Same words, different wording: only closeness of wording tells these apart.
+WORDING = [
+    ("It would then be only a matter of time", "Alena Getmanchuk"),
+    ("it would be only a matter of time", "Volodymyr Zelenskyy"),
 ]
 
 OFF_TOPIC = [
@@ -75,7 +82,7 @@ OFF_TOPIC = [
 ]
 
 
-@pytest.mark.parametrize(("phrase", "speaker"), PHRASES + TYPOS + REORDERED)
+@pytest.mark.parametrize(("phrase", "speaker"), PHRASES + TYPOS + REORDERED + WORDING)
 def test_top_answer_names_the_speaker(seed_index: SearchIndex, phrase: str, speaker: str) -> None:
     result = answer(f"/whosaid {phrase}", seed_index)
     assert result.command == "whosaid" and result.found
@@ -186,5 +193,6 @@ def test_what_did_a_person_say_routes_to_whosaid_but_moscow_to_its_position(seed
 
 
 def test_misspelt_words_are_corrected_against_the_corpus(seed_index: SearchIndex) -> None:
-    assert seed_index.correct("unaceptable") == seed_index.correct("unacceptable") == "unaccept"
-    assert seed_index.correct("xylophone") is None
+    assert seed_index.correct("unaceptable") == ["unaccept"]
+    assert seed_index.correct("longshot") == ["long", "shot"]
+    assert seed_index.correct("xylophone") == []

@@ -197,9 +197,7 @@ def _corrected_terms(phrase: str, index: SearchIndex) -> list[str]:
     """The phrase's index terms, each unknown word replaced by the closest word the corpus uses."""
     terms = []
     for word, term in analyse_query(phrase):
-        if not index.knows(term):
-            term = index.correct(word) or term
-        terms.append(term)
+        terms.extend([term] if index.knows(term) else index.correct(word) or [term])
     return terms
 
 
