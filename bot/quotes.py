@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from bot.corpus import Article
@@ -234,7 +235,11 @@ _FULL_NAME = re.compile(rf"(?<![\w.])(?:{_NAME_TOKEN}\s+){{1,2}}{_NAME_TOKEN}(?!
 _TITLED_NAME = re.compile(rf"\b(?:{TITLES})\s+(?P<name>(?:{_NAME_TOKEN}\s+){{0,2}}{_NAME_TOKEN})")
 _ROLE_BEFORE = re.compile(rf"(?P<role>{_ROLE})\s+$")
 _ROLE_AND_NAME = re.compile(rf"^(?P<role>{_ROLE})\s+(?P<name>.+)$")
-_SPEECH_CUE = re.compile(rf"\b{_VERB}\b|[“”\"]|\baccording to\b|\bproposed by\b", re.IGNORECASE)
+# The telling word of each speech cue ("hopeful" in "is hopeful"): a set lookup rules out most sentences.
+_CUE_WORDS = frozenset(
+    v.split()[1] if v.split()[0] in {"is", "are", "was", "were"} else v.split()[0] for v in SPEECH_VERBS
+) | {"according", "proposed", "suggested", "floated", "forward"}
+_LOWER_WORD = re.compile(r"[a-z]+")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -247,6 +252,10 @@ class People:
     def __init__(self, persons: Iterable[Person]) -> None:
         self._by_key = {p.key: p for p in persons}
         self._alias_key, self._epithets = _table_keys()
+        self._epithet_re = re.compile(
+            r"\b(?:" + "|".join(re.escape(epithet) for epithet, _ in self._epithets) + r")\b", re.IGNORECASE
+        )
+        self._epithet_person = {epithet: canonical for epithet, canonical in self._epithets}
 
     @classmethod
     def from_articles(cls, articles: Sequence[Article]) -> People:
@@ -331,12 +340,11 @@ class People:
             person = self.by_key(name_key(match.group()))
             if person is not None:
                 found.append((match.start(), person))
-        folded = fold(text)
-        for epithet, canonical in self._epithets:
-            for match in re.finditer(re.escape(epithet), folded):
-                person = self.by_key(name_key(canonical.split()[-1]))
-                if person is not None:
-                    found.append((match.start(), person))
+        for match in self._epithet_re.finditer(text):
+            canonical = self._epithet_person[fold(match.group())]
+            person = self.by_key(name_key(canonical.split()[-1]))
+            if person is not None:
+                found.append((match.start(), person))
         return sorted(found, key=lambda item: item[0])
 
 
@@ -364,6 +372,14 @@ def _speaks(text: str, start: int, end: int) -> bool:
     )
 
 
+def has_speech_cue(text: str) -> bool:
+    """Could this sentence report speech? (A quotation mark, a speech verb, "according to" …)"""
+    if '"' in text or "“" in text or "”" in text:
+        return True
+    return not _CUE_WORDS.isdisjoint(_LOWER_WORD.findall(text.lower()))
+
+
+@lru_cache(maxsize=65_536)
 def name_key(word: str) -> str:
     """A surname folded to match its variants: Zelenskyy = Zelensky, Németh = Nemeth."""
     terms = tokenize(word.rstrip("’'s").rstrip("’'"))
@@ -432,7 +448,7 @@ def _attribute_passage(passage: Passage, context: _Context) -> tuple[Statement, 
         if role is not None and (cleaned := _clean_role(role["role"])):
             context.article_roles.setdefault(person.key, cleaned)
     statements: list[Statement] = []
-    if _SPEECH_CUE.search(text):
+    if has_speech_cue(text):
         statements = _explicit_statements(passage, context)
     if not any(speaks_for_passage(s) for s in statements):
         whole = (passage.start, passage.end)
@@ -471,7 +487,7 @@ def _clauses(text: str) -> list[tuple[int, int]]:
     """Clauses that may each have their own speaker ("X asserted …, while Y echoed …")."""
     cuts = [0]
     lead = _LEADING_SUBORDINATE.match(text)
-    if lead is not None and _SPEECH_CUE.search(text[: lead.end()]) and _SPEECH_CUE.search(text[lead.end() :]):
+    if lead is not None and has_speech_cue(text[: lead.end()]) and has_speech_cue(text[lead.end() :]):
         cuts.append(lead.end())
     for match in _CLAUSE_SPLIT.finditer(text):
         cuts.append(match.end())

@@ -74,6 +74,7 @@ _ACRONYM_TERM |= {"U.K.": "uk", "UK": "uk", "U.N.": "un", "E.U.": "eu"}
 _PHRASE_RE = re.compile(r"\b(?:" + "|".join(re.escape(p) for p in PHRASES) + r")\b")
 _TOKEN = re.compile(r"\d+(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[a-z]+(?:'[a-z]+)*")
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'", "“": '"', "”": '"', "„": '"'})
+_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _ISE = re.compile(r"^(?P<stem>\w{3,})is(?P<end>e|es|ed|ing|ation|ations|er|ers)$")
 # In a question "us" is far more often the country than the pronoun, unless a verb takes it.
 _PRONOUN_US_AFTER = frozenset("tell give show help let for to with of about among join".split())
@@ -86,8 +87,10 @@ def _stemmer() -> Stemmer.Stemmer:
 
 def fold(text: str) -> str:
     """Lower-case, strip accents, and make curly quotes and apostrophes straight."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.translate(_QUOTES))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    return _COMBINING.sub("", decomposed).casefold()
 
 
 def words(text: str) -> list[str]:
@@ -105,6 +108,7 @@ def words(text: str) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=262_144)
 def canonical(word: str) -> str | None:
     """The index term for one folded word, or None for a stop word."""
     if word in _ALIAS_OF:
