@@ -6,29 +6,36 @@ import argparse
 import io
 import logging
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from pydantic import ValidationError
+from tqdm import tqdm
 
 from bot.answers import answer
 from bot.config import Settings
 from bot.corpus import load_corpus
 from bot.errors import CitebotError
-from bot.index import SearchIndex
+from bot.index import SearchIndex, build_and_save, open_index
+from bot.index.store import default_folder
 from bot.render import render_text
 from bot.slack.app import Citebot
 from bot.slack.dedupe import MemorySeenEvents
 from bot.slack.runners import run_http, run_socket_mode
 
 logger = logging.getLogger("bot")
+progress_logger = logging.getLogger("bot.progress")
+
+PROGRESS_EVERY = 5.0  # seconds between progress lines when not on a terminal
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    progress_logger.setLevel(logging.INFO)
     if isinstance(sys.stdin, io.TextIOWrapper):
         # Questions arrive as text; undecodable bytes become U+FFFD instead of crashing the reader.
         sys.stdin.reconfigure(encoding="utf-8", errors="replace")
@@ -100,7 +107,33 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _load_index(settings: Settings) -> SearchIndex:
-    return SearchIndex.build(load_corpus(settings.corpus_dir))
+    return open_index(settings.corpus_dir, settings.index_dir, _progress())
+
+
+def _progress() -> Callable[[int, int], None]:
+    """A progress bar on a terminal; elsewhere a plain line every few seconds."""
+    if sys.stderr.isatty():
+        bars: list[tqdm[Any]] = []  # made on the first call, so that loading a saved index shows nothing
+
+        def show(done: int, total: int) -> None:
+            if not bars:
+                bars.append(tqdm(total=total, unit="article", desc="Indexing", leave=False))
+            bars[0].update(done - bars[0].n)
+            if done == total:
+                bars[0].close()
+
+        return show
+    last = time.monotonic()
+
+    def report(done: int, total: int) -> None:
+        nonlocal last
+        if time.monotonic() - last >= PROGRESS_EVERY or (done == total and total >= 1000):
+            last = time.monotonic()
+            progress_logger.info(
+                "indexed %s of %s articles (%d%%)", f"{done:,}", f"{total:,}", 100 * done // max(total, 1)
+            )
+
+    return report
 
 
 def _load_bot(settings: Settings) -> Citebot:
@@ -152,9 +185,13 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _index(settings: Settings) -> int:
+    started = time.perf_counter()
     corpus = load_corpus(settings.corpus_dir)
-    index = SearchIndex.build(corpus)
+    folder = default_folder(settings.corpus_dir, settings.index_dir)
+    index = build_and_save(corpus, folder, _progress())
+    seconds = time.perf_counter() - started
     print(f"Loaded {len(corpus.articles)} articles, {len(index)} passages, from {settings.corpus_dir}/")
+    print(f"Index saved to {folder}/ in {seconds:.1f} s")
     for article in corpus.articles:
         print(f"  {article.doc_id}: {article.title or '(no title)'}")
     print(f"Skipped {len(corpus.skipped)} files" + (":" if corpus.skipped else "."))

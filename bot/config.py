@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     corpus_dir: Path = Field(default_factory=default_corpus, description="Folder of articles (.txt, .md).")
+    index_dir: Path | None = Field(
+        default=None, description="Where the saved index lives (default: in the corpus)."
+    )
     max_quotes: int = Field(default=3, ge=1, le=10, description="Quotes per answer.")
 
     slack_bot_token: SecretStr | None = Field(default=None, description="Bot token (xoxb-…).")

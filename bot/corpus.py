@@ -8,6 +8,7 @@ subscribe prompts, cut markers, trailers) are left out of the paragraphs, never 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import re
 from collections.abc import Iterator
@@ -22,7 +23,7 @@ from bot.errors import ArticleError, CorpusError
 logger = logging.getLogger(__name__)
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".markdown")
-MAX_ARTICLE_BYTES = 5_000_000
+MAX_ARTICLE_BYTES = 256_000_000
 
 # A run of capitalised words: a person's name ("Naila Huseynova", "Bence Németh").
 _NAME = r"[A-ZÀ-Þ][\w'’.-]*(?:\s+(?:(?:van|von|de|der|da|di|al|bin|le|la)\s+)?[A-ZÀ-Þ][\w'’.-]*){1,3}"
@@ -71,6 +72,19 @@ _FRONT_MATTER_KEYS = {
 
 
 @dataclass(frozen=True, slots=True)
+class ArticleInfo:
+    """What is known about an article, without its text: enough to cite it."""
+
+    doc_id: str
+    title: str | None = None
+    outlet: str | None = None
+    author: str | None = None
+    author_role: str | None = None
+    date: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Article:
     """One article: its text as decoded, the kept paragraphs as offsets, and what is known about it."""
 
@@ -89,6 +103,13 @@ class Article:
         start, end = self.paragraphs[number - 1]
         return self.text[start:end]
 
+    @property
+    def info(self) -> ArticleInfo:
+        """The article's metadata."""
+        return ArticleInfo(
+            self.doc_id, self.title, self.outlet, self.author, self.author_role, self.date, self.url
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Skipped:
@@ -100,10 +121,11 @@ class Skipped:
 
 @dataclass(frozen=True, slots=True)
 class Corpus:
-    """What `load_corpus` found: the articles, and the files it skipped."""
+    """What `load_corpus` found: the articles, the files it skipped, and a hash of all their bytes."""
 
     articles: tuple[Article, ...]
     skipped: tuple[Skipped, ...]
+    fingerprint: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,26 +154,50 @@ def load_corpus(folder: Path) -> Corpus:
     """Load every article under `folder`; unreadable files are skipped with one warning each."""
     articles: list[Article] = []
     skipped: list[Skipped] = []
+    digest = hashlib.blake2b(digest_size=20)
     for path in article_files(folder):
         doc_id = path.relative_to(folder).as_posix()
         try:
-            articles.append(read_article(path, doc_id))
+            data = _read_bytes(path)
+            _add_to_digest(digest, doc_id, data)
+            articles.append(
+                parse_article(decode_article(data), doc_id, markdown=path.suffix.lower() != ".txt")
+            )
         except ArticleError as exc:
             logger.warning("skipped %s: %s", doc_id, exc)
             skipped.append(Skipped(path=path, reason=str(exc)))
-    return Corpus(articles=tuple(articles), skipped=tuple(skipped))
+    return Corpus(articles=tuple(articles), skipped=tuple(skipped), fingerprint=digest.hexdigest())
+
+
+def corpus_fingerprint(folder: Path) -> str:
+    """A hash of every article file's name and bytes: it changes exactly when the corpus does."""
+    digest = hashlib.blake2b(digest_size=20)
+    for path in article_files(folder):
+        try:
+            _add_to_digest(digest, path.relative_to(folder).as_posix(), _read_bytes(path))
+        except ArticleError:
+            continue
+    return digest.hexdigest()
 
 
 def read_article(path: Path, doc_id: str) -> Article:
     """Read and parse one article file; raise ArticleError if it is not a readable article."""
+    return parse_article(decode_article(_read_bytes(path)), doc_id, markdown=path.suffix.lower() != ".txt")
+
+
+def _read_bytes(path: Path) -> bytes:
     try:
         size = path.stat().st_size
         if size > MAX_ARTICLE_BYTES:
             raise ArticleError(f"too large ({size:,} bytes; the limit is {MAX_ARTICLE_BYTES:,})")
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise ArticleError(f"unreadable ({exc.strerror or exc})") from exc
-    return parse_article(decode_article(data), doc_id, markdown=path.suffix.lower() != ".txt")
+
+
+def _add_to_digest(digest: hashlib.blake2b, name: str, data: bytes) -> None:
+    digest.update(f"{name}\0{len(data)}\0".encode())
+    digest.update(data)
 
 
 def decode_article(data: bytes) -> str:

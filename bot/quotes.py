@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
-from bot.corpus import Article
+from bot.corpus import Article, ArticleInfo
 from bot.passages import Passage
 from bot.text import fold, tokenize
 
@@ -423,7 +423,7 @@ class _Context:
     article_roles: dict[str, str] = field(default_factory=dict)
 
 
-def voice_of(article: Article) -> Speaker:
+def voice_of(article: ArticleInfo) -> Speaker:
     """Who speaks when an article speaks in its own voice: author, else outlet, else the article."""
     if article.author:
         about = ", ".join(part for part in (article.author_role, article.outlet) if part)
@@ -436,7 +436,7 @@ def voice_of(article: Article) -> Speaker:
 
 def attribute(article: Article, passages: Sequence[Passage], people: People) -> list[tuple[Statement, ...]]:
     """Statements of each passage of one article (in reading order), each with its speaker."""
-    context = _Context(article=article, people=people, voice=voice_of(article))
+    context = _Context(article=article, people=people, voice=voice_of(article.info))
     return [_attribute_passage(passage, context) for passage in passages]
 
 

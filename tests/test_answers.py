@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.answers import MAX_QUERY_CHARS, Answer, answer, clean_input, parse, shorten
+from bot.corpus import Corpus
 from bot.index import SearchIndex
 from bot.passages import Passage
 
@@ -151,7 +152,10 @@ QUESTIONS = [
 
 
 @pytest.mark.parametrize("question", QUESTIONS)
-def test_every_quote_is_verbatim_and_cited(seeds_dir: Path, seed_index: SearchIndex, question: str) -> None:
+def test_every_quote_is_verbatim_and_cited(
+    seeds_dir: Path, seed_corpus: Corpus, seed_index: SearchIndex, question: str
+) -> None:
+    articles = {a.doc_id: a for a in seed_corpus.articles}
     result = answer(question, seed_index)
     assert result.found
     assert len(result.answers) <= (5 if question in ("/troops", "/russia-position") else 3)
@@ -162,7 +166,7 @@ def test_every_quote_is_verbatim_and_cited(seeds_dir: Path, seed_index: SearchIn
             assert piece in source
         for start, end in quote.spans:
             assert source[start:end] in quote.quote
-        paragraph = seed_index.articles[quote.citation.doc_id].paragraph_text(quote.citation.paragraph)
+        paragraph = articles[quote.citation.doc_id].paragraph_text(quote.citation.paragraph)
         assert quote.quote.split(" … ")[0] in paragraph
 
 

@@ -1,21 +1,45 @@
-"""index: BM25 with the variant we chose, against rank-bm25 as the reference."""
+"""index: BM25 equal to the rank-bm25 reference, and a saved index that is used only when current."""
 
 from __future__ import annotations
 
+import logging
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from bot.corpus import Corpus, parse_article
-from bot.index import SearchIndex
+from benchmarks.synth import generate, queries
+from bot.corpus import Corpus, load_corpus, parse_article
+from bot.index import SearchIndex, open_index
+from bot.index.store import INDEX_FOLDER
 from bot.text import tokenize_query
 
 
 def tiny_index(paragraphs: list[str]) -> SearchIndex:
     text = "\n".join(paragraphs) + "\n"
     return SearchIndex.build(Corpus(articles=(parse_article(text, "tiny.txt"),), skipped=()))
+
+
+def reference(index: SearchIndex) -> BM25Okapi:
+    """rank-bm25 over exactly the same passages and terms, with the same variant."""
+    return BM25Okapi([index.terms(i) for i in range(len(index))], k1=1.5, b=0.75, epsilon=0.0)
+
+
+def assert_same_ranking(index: SearchIndex, ref: BM25Okapi, query: list[str], k: int = 10) -> None:
+    ours = index.scores(query)
+    theirs = ref.get_scores(query)
+    assert np.allclose(ours, theirs, rtol=1e-6, atol=1e-12)
+    top = index.top(ours, k)
+    expected = [int(i) for i in np.argsort(-theirs, kind="stable")[:k] if theirs[i] > 0]
+    assert len(top) == len(expected)
+    # Same scores rank by rank, and the same passages wherever a score is not tied with another.
+    assert np.allclose(ours[top], theirs[expected], rtol=1e-6)
+    for rank, pid in enumerate(expected):
+        ties = np.isclose(theirs, theirs[pid], rtol=1e-6).sum()
+        if ties == 1:
+            assert top[rank] == pid
 
 
 def common_word_corpus() -> list[str]:
@@ -43,23 +67,40 @@ def test_a_word_in_most_passages_weighs_nothing_and_cannot_outrank_a_rarer_one()
 
 
 def test_rank_bm25_default_epsilon_would_rank_the_common_word_first() -> None:
-    # Why we set epsilon=0: with rank-bm25's default floor the commonest word wins.
+    # Why we chose epsilon=0: with rank-bm25's default floor the commonest word wins.
     index = tiny_index(common_word_corpus())
-    terms = [index.terms(i) for i in range(len(index))]
-    default = BM25Okapi(terms)
+    default = BM25Okapi([index.terms(i) for i in range(len(index))])
     assert default.idf["ukraine"] > default.idf["troop"]
     scores = default.get_scores(["ukraine", "troop"])
-    assert index.passages[int(np.argmax(scores))].text.startswith("Ukraine ukraine ukraine")
+    assert index.passage_text(int(np.argmax(scores))).startswith("Ukraine ukraine ukraine")
 
 
-@pytest.mark.parametrize(
-    "query", ["troops ceasefire", "Putin NATO neutral", "Zelensky security guarantees", "zzz"]
-)
-def test_scores_equal_rank_bm25_reference(seed_index: SearchIndex, query: str) -> None:
-    terms = [seed_index.terms(i) for i in range(len(seed_index))]
-    reference = BM25Okapi(terms, k1=1.5, b=0.75, epsilon=0.0)
-    tokens = tokenize_query(query)
-    assert np.allclose(seed_index.scores(tokens), reference.get_scores(tokens), rtol=1e-9, atol=0)
+SEED_QUERIES = [
+    "troops ceasefire",
+    "Putin NATO neutral",
+    "Zelensky security guarantees",
+    "troops troops Ukraine",  # a repeated term counts twice, as in rank-bm25
+    "zzz",
+    "Ukraine",
+]
+
+
+@pytest.mark.parametrize("query", SEED_QUERIES)
+def test_seed_scores_and_top10_equal_rank_bm25(seed_index: SearchIndex, query: str) -> None:
+    assert_same_ranking(seed_index, reference(seed_index), tokenize_query(query))
+
+
+@pytest.fixture(scope="module")
+def synthetic_index(tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
+    folder = generate(tmp_path_factory.mktemp("synthetic") / "corpus", 10_000)
+    return SearchIndex.build(load_corpus(folder))
+
+
+def test_synthetic_10k_scores_and_top10_equal_rank_bm25(synthetic_index: SearchIndex) -> None:
+    assert len(synthetic_index) == 10_000
+    ref = reference(synthetic_index)
+    for query in queries(25):
+        assert_same_ranking(synthetic_index, ref, tokenize_query(query))
 
 
 def test_unknown_terms_get_the_largest_idf(seed_index: SearchIndex) -> None:
@@ -75,6 +116,15 @@ def test_search_is_best_first_and_reports_matched_terms(seed_index: SearchIndex)
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
 
 
+def test_top_breaks_ties_by_passage_order() -> None:
+    index = tiny_index(
+        ["Alpha one.", "Beta two.", "Alpha three.", "Gamma four.", "Alpha five.", "Delta six.", "Zeta."]
+    )
+    scores = index.scores(["alpha"])
+    assert scores[0] == scores[2] == scores[4] > 0
+    assert index.top(scores, 2) == [0, 2]
+
+
 def test_empty_query_scores_nothing(seed_index: SearchIndex) -> None:
     assert seed_index.search([], k=3) == []
 
@@ -82,3 +132,96 @@ def test_empty_query_scores_nothing(seed_index: SearchIndex) -> None:
 def test_pronoun_speaker_is_searchable(seed_index: SearchIndex) -> None:
     hits = seed_index.search(tokenize_query("Putin readiness negotiate preconditions"), k=1)
     assert hits[0].passage.text.startswith("He expressed Russia’s readiness to negotiate")
+
+
+# -- the saved index ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def corpus_copy(tmp_path: Path, seeds_dir: Path) -> Path:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for path in seeds_dir.glob("*.txt"):
+        (folder / path.name).write_bytes(path.read_bytes())
+    return folder
+
+
+def test_saved_index_answers_like_a_fresh_one(corpus_copy: Path, seed_index: SearchIndex) -> None:
+    open_index(corpus_copy)
+    loaded = open_index(corpus_copy)
+    assert isinstance(loaded.data.postings.docs, np.memmap)  # mapped, not read into memory
+    assert len(loaded) == len(seed_index)
+    for query in SEED_QUERIES:
+        terms = tokenize_query(query)
+        assert np.array_equal(loaded.scores(terms), seed_index.scores(terms))
+    for pid in range(len(loaded)):
+        assert loaded.passage(pid) == seed_index.passage(pid)
+        assert loaded.statements_of(pid) == seed_index.statements_of(pid)
+
+
+def test_a_current_index_is_loaded_not_rebuilt(corpus_copy: Path, caplog: pytest.LogCaptureFixture) -> None:
+    open_index(corpus_copy)
+    manifest = corpus_copy / INDEX_FOLDER / "manifest.json"
+    stamp = manifest.stat().st_mtime_ns
+    with caplog.at_level(logging.INFO, logger="bot.index"):
+        open_index(corpus_copy)
+    assert manifest.stat().st_mtime_ns == stamp
+    assert not caplog.records
+
+
+def test_a_changed_corpus_is_rebuilt(corpus_copy: Path, caplog: pytest.LogCaptureFixture) -> None:
+    open_index(corpus_copy)
+    (corpus_copy / "new.txt").write_text(
+        "Penguin Plan\nPenguins deploy to Antarctica, officials say.\n", "utf-8"
+    )
+    with caplog.at_level(logging.WARNING, logger="bot.index"):
+        index = open_index(corpus_copy)
+    assert "new.txt" in index.articles
+    assert "corpus has changed" in caplog.text
+
+
+def test_a_touched_but_unchanged_file_does_not_rebuild(corpus_copy: Path) -> None:
+    open_index(corpus_copy)
+    stamp = (corpus_copy / INDEX_FOLDER / "manifest.json").stat().st_mtime_ns
+    path = next(corpus_copy.glob("*.txt"))
+    path.write_bytes(path.read_bytes())  # new timestamp, same content
+    open_index(corpus_copy)
+    assert (corpus_copy / INDEX_FOLDER / "manifest.json").stat().st_mtime_ns == stamp
+
+
+@pytest.mark.parametrize("damage", ["truncate-array", "garble-json", "delete-text", "bad-manifest"])
+def test_a_corrupt_index_is_rebuilt_with_a_warning(
+    corpus_copy: Path, damage: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    open_index(corpus_copy)
+    folder = corpus_copy / INDEX_FOLDER
+    if damage == "truncate-array":
+        path = folder / "postings.docs.npy"
+        path.write_bytes(path.read_bytes()[:200])
+    elif damage == "garble-json":
+        (folder / "vocabulary.json").write_text("[1, 2", "utf-8")
+    elif damage == "delete-text":
+        (folder / "text.bin").unlink()
+    else:
+        (folder / "manifest.json").write_text("{not json", "utf-8")
+    with caplog.at_level(logging.WARNING, logger="bot.index"):
+        index = open_index(corpus_copy)
+    assert "rebuilding" in caplog.text
+    assert len(index) > 100
+    assert open_index(corpus_copy).fingerprint == index.fingerprint  # and the rebuilt one was saved
+
+
+def test_index_dir_setting_puts_it_elsewhere(corpus_copy: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "somewhere" / "index"
+    open_index(corpus_copy, elsewhere)
+    assert (elsewhere / "manifest.json").exists() and not (corpus_copy / INDEX_FOLDER).exists()
+
+
+def test_an_unwritable_index_folder_only_costs_a_warning(
+    corpus_copy: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", "utf-8")
+    with caplog.at_level(logging.WARNING, logger="bot.index"):
+        index = open_index(corpus_copy, blocker / "index")
+    assert len(index) > 100 and "could not save" in caplog.text

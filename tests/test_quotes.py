@@ -7,11 +7,16 @@ import pytest
 from bot.index import SearchIndex
 
 
+def passage_with(index: SearchIndex, fragment: str) -> int:
+    """The one passage that contains `fragment`."""
+    matches = [i for i in range(len(index)) if fragment in index.passage_text(i)]
+    assert len(matches) == 1, fragment
+    return matches[0]
+
+
 def speakers_of(index: SearchIndex, fragment: str) -> list[str]:
     """Speaker labels of the statements in the passage that contains `fragment`."""
-    matches = [i for i, p in enumerate(index.passages) if fragment in p.text]
-    assert len(matches) == 1, fragment
-    return [s.speaker.label for s in index.statements[matches[0]]]
+    return [s.speaker.label for s in index.statements_of(passage_with(index, fragment))]
 
 
 @pytest.mark.parametrize(
@@ -60,27 +65,26 @@ def test_one_speaker(seed_index: SearchIndex, fragment: str, speaker: str) -> No
 
 
 def test_two_speakers_in_one_sentence_split_by_clause(seed_index: SearchIndex) -> None:
-    [i] = [i for i, p in enumerate(seed_index.passages) if "Macron has asserted" in p.text]
-    article = seed_index.articles[seed_index.passages[i].doc_id]
-    said = {s.speaker.label: article.text[s.span[0] : s.span[1]] for s in seed_index.statements[i]}
+    i = passage_with(seed_index, "Macron has asserted")
+    said = {s.speaker.label: seed_index.span_text(i, *s.span) for s in seed_index.statements_of(i)}
     assert said["French President Emmanuel Macron"].endswith("fundamentally a European responsibility")
     assert said["U.K. Prime Minister Keir Starmer"].startswith("Starmer echoed that the U.K. is prepared")
 
 
 def test_a_quoted_phrase_inside_the_authors_sentence_is_the_persons(seed_index: SearchIndex) -> None:
-    [i] = [i for i, p in enumerate(seed_index.passages) if "high levels of Taxes" in p.text]
-    article = seed_index.articles[seed_index.passages[i].doc_id]
-    by_kind = {s.kind: s for s in seed_index.statements[i]}
+    i = passage_with(seed_index, "high levels of Taxes")
+    by_kind = {s.kind: s for s in seed_index.statements_of(i)}
     quoted = by_kind["quoted"]
-    assert article.text[quoted.said[0] : quoted.said[1]] == "high levels of Taxes, Tariffs, and Sanctions"
+    assert seed_index.span_text(i, *quoted.said) == "high levels of Taxes, Tariffs, and Sanctions"
+    assert by_kind["voice"].speaker.name == "Naila Huseynova"
     assert quoted.speaker.name == "Donald Trump"
 
 
 def test_name_variants_are_one_person(seed_index: SearchIndex) -> None:
     names = {
         s.speaker.name
-        for statements in seed_index.statements
-        for s in statements
+        for i in range(len(seed_index))
+        for s in seed_index.statements_of(i)
         if s.speaker.kind == "person" and "zelensk" in s.speaker.name.lower()
     }
     assert names == {"Volodymyr Zelenskyy"}

@@ -64,16 +64,16 @@ def choose(index: SearchIndex, ranked: list[Ranked], k: int) -> list[Ranked]:
     pool = [r for r in ranked if r.score >= RELATIVE_FLOOR * ranked[0].score]
     chosen: list[Ranked] = []
     while pool and len(chosen) < k:
-        docs = {index.passages[r.pid].doc_id for r in chosen}
+        docs = {index.doc_id(r.pid) for r in chosen}
         contenders = [r for r in pool if r.score >= CLOSE_CALL * pool[0].score]
-        pick = next((r for r in contenders if index.passages[r.pid].doc_id not in docs), pool[0])
+        pick = next((r for r in contenders if index.doc_id(r.pid) not in docs), pool[0])
         chosen.append(pick)
         pool = [r for r in pool if r is not pick and not _same_point(index, r.pid, pick.pid)]
     return chosen
 
 
 def _same_point(index: SearchIndex, a: int, b: int) -> bool:
-    if index.passages[a].text == index.passages[b].text:
+    if index.passage_text(a) == index.passage_text(b):
         return True
     ta, tb = set(index.terms(a)), set(index.terms(b))
     return bool(ta and tb) and len(ta & tb) / len(ta | tb) >= 0.6
@@ -82,13 +82,13 @@ def _same_point(index: SearchIndex, a: int, b: int) -> bool:
 def quote(
     index: SearchIndex, ranked: Ranked, terms: Sequence[str], *, statement: Statement | None = None
 ) -> Quote:
-    passage = index.passages[ranked.pid]
+    passage = index.passage(ranked.pid)
     article = index.articles[passage.doc_id]
-    statement = statement or primary_statement(index.statements[ranked.pid])
+    statement = statement or primary_statement(index.statements_of(ranked.pid))
     whole = statement.span == (passage.start, passage.end)
     pieces = shorten(passage, terms) if whole else [statement.span]
     return Quote(
-        quote=" … ".join(article.text[s:e] for s, e in pieces),
+        quote=" … ".join(passage.text[s - passage.start : e - passage.start] for s, e in pieces),
         speaker=statement.speaker.label,
         speaker_kind=statement.speaker.kind,
         citation=Citation(
@@ -108,18 +108,6 @@ def quote(
 def primary_statement(statements: Sequence[Statement]) -> Statement:
     """The statement that speaks for a whole passage: its first attributed one, else the voice."""
     return next((s for s in statements if speaks_for_passage(s)), statements[0])
-
-
-def closest_statement(index: SearchIndex, pid: int, terms: Sequence[str]) -> Statement:
-    """The statement of passage `pid` whose words best match `terms` (ties: the attributed one)."""
-    article = index.articles[index.passages[pid].doc_id]
-    wanted = set(terms)
-
-    def overlap(statement: Statement) -> tuple[float, bool]:
-        said = set(tokenize(article.text[statement.said[0] : statement.said[1]]))
-        return (len(wanted & said) / (len(said) ** 0.5 or 1.0), statement.kind != "voice")
-
-    return max(index.statements[pid], key=overlap)
 
 
 _CLAUSE_BREAK = re.compile(r"[,;:]\s+|\s*[—–]\s*|\s+-\s+")

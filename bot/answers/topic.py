@@ -78,9 +78,9 @@ def _overview(command: Command, topic: Topic, index: SearchIndex, context: np.nd
         ranked = [r for r in _on_side(topic, index, scores) if r.pid not in used]
         if not ranked:
             continue
-        used_docs = {index.passages[i].doc_id for i in used}
+        used_docs = {index.doc_id(i) for i in used}
         contenders = [r for r in ranked if r.score >= CLOSE_CALL * ranked[0].score]
-        pick = next((r for r in contenders if index.passages[r.pid].doc_id not in used_docs), ranked[0])
+        pick = next((r for r in contenders if index.doc_id(r.pid) not in used_docs), ranked[0])
         used.add(pick.pid)
         quotes.append(quote(index, pick, terms).model_copy(update={"facet": facet.label}))
     if not quotes:

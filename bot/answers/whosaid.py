@@ -183,7 +183,7 @@ def _across_articles(said: list[tuple[int, Statement]], index: SearchIndex) -> l
     """Clearest statements first, taking each article's best before any article's second."""
     by_doc: dict[str, list[tuple[int, Statement]]] = {}
     for pid, statement in sorted(said, key=lambda item: (-_clarity(item[1]), item[0])):
-        by_doc.setdefault(index.passages[pid].doc_id, []).append((pid, statement))
+        by_doc.setdefault(index.doc_id(pid), []).append((pid, statement))
     rounds: list[tuple[int, Statement]] = []
     depth = 0
     while len(rounds) < len(said):
@@ -203,14 +203,13 @@ def _corrected_terms(phrase: str, index: SearchIndex) -> list[str]:
 
 def _best_statement(pid: int, phrase: str, terms: list[str], index: SearchIndex) -> _Match:
     """The statement of passage `pid` that matches `phrase` best, scored by words and wording."""
-    passage = index.passages[pid]
-    article = index.articles[passage.doc_id]
+    passage = index.passage(pid)
     wanted = set(terms)
     total = sum(index.idf(t) for t in wanted) or 1.0
     folded_phrase = fold(phrase)
     best: _Match | None = None
-    for statement in index.statements[pid]:
-        said = article.text[statement.said[0] : statement.said[1]]
+    for statement in index.statements_of(pid):
+        said = passage.text[statement.said[0] - passage.start : statement.said[1] - passage.start]
         # A whole-sentence statement has the passage's terms, which include a person named only as "he".
         whole = statement.said == (passage.start, passage.end)
         said_terms = set(index.terms(pid)) if whole else set(tokenize(said))

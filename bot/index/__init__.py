@@ -1,0 +1,229 @@
+"""The search index: passages, who said what in them, and BM25 over their terms.
+
+`SearchIndex` answers the questions the answer engine asks (scores, top passages, a passage's text,
+its statements, a speaker's statements, idf, typo corrections) over flat arrays, whether they were
+just built or memory-mapped from a saved index. `open_index` loads the saved index of a corpus when
+it is current, and otherwise builds and saves a new one.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from bot.corpus import ArticleInfo, Corpus, corpus_fingerprint, load_corpus
+from bot.index import store
+from bot.index.builder import KINDS, IndexData, Progress, build, passage_terms
+from bot.index.engine import top
+from bot.passages import Passage
+from bot.quotes import People, Speaker, Statement, speaker_key, voice_of
+from bot.text import tokenize
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["Hit", "SearchIndex", "build_and_save", "open_index"]
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A passage that matched a query, with its BM25 score and the query terms it contains."""
+
+    passage: Passage
+    score: float
+    matched: frozenset[str]
+
+
+class SearchIndex:
+    """Passages of a corpus with their statements, searchable with BM25."""
+
+    def __init__(self, data: IndexData) -> None:
+        self.data = data
+        self.articles: dict[str, ArticleInfo] = {a.doc_id: a for a in data.articles}
+        self.people = People(data.people)
+        self._term_id = {term: i for i, term in enumerate(data.vocabulary)}
+        self._voices = [voice_of(a) for a in data.articles]
+        self.speakers: dict[str, Speaker] = {}
+        for speaker in [*data.speakers, *self._voices]:
+            self.speakers.setdefault(speaker_key(speaker), speaker)
+        self.fingerprint = data.fingerprint
+
+    @classmethod
+    def build(cls, corpus: Corpus, progress: Progress | None = None) -> SearchIndex:
+        """Index `corpus` in memory."""
+        return cls(build(corpus, progress))
+
+    def __len__(self) -> int:
+        return len(self.data.passages.article)
+
+    # -- passages ---------------------------------------------------------------------------
+
+    def doc_id(self, pid: int) -> str:
+        """The article a passage belongs to."""
+        return self.data.articles[int(self.data.passages.article[pid])].doc_id
+
+    def passage_text(self, pid: int) -> str:
+        """The passage's text, exactly as in its article."""
+        table = self.data.passages
+        return bytes(self.data.text[int(table.byte_start[pid]) : int(table.byte_end[pid])]).decode("utf-8")
+
+    def passage(self, pid: int) -> Passage:
+        """Passage `pid`."""
+        table = self.data.passages
+        return Passage(
+            doc_id=self.doc_id(pid),
+            paragraph=int(table.paragraph[pid]),
+            start=int(table.start[pid]),
+            end=int(table.end[pid]),
+            text=self.passage_text(pid),
+        )
+
+    def span_text(self, pid: int, start: int, end: int) -> str:
+        """Article text from `start` to `end` (character offsets), which lie within passage `pid`."""
+        offset = int(self.data.passages.start[pid])
+        return self.passage_text(pid)[start - offset : end - offset]
+
+    # -- who said what ----------------------------------------------------------------------
+
+    def statements_of(self, pid: int) -> tuple[Statement, ...]:
+        """The statements of passage `pid`: its attributed ones, and its article's voice if it speaks too."""
+        table = self.data.statements
+        rows = range(int(table.indptr[pid]), int(table.indptr[pid + 1]))
+        said = [self._statement(row) for row in rows]
+        if table.voice[pid]:
+            whole = (int(self.data.passages.start[pid]), int(self.data.passages.end[pid]))
+            said.insert(
+                0, Statement(self._voices[int(self.data.passages.article[pid])], "voice", whole, whole)
+            )
+        return tuple(said)
+
+    def statements_by(self, key: str) -> list[tuple[int, Statement]]:
+        """(passage, statement) for everything one speaker said, in corpus order."""
+        return self._speaker_statements.get(key, [])
+
+    def speaker_terms(self, pid: int) -> frozenset[str]:
+        """Index terms of the speakers of passage `pid` (e.g. {"russia", "presid", "putin"})."""
+        said = self.statements_of(pid)
+        return frozenset(
+            t for s in said if s.kind != "voice" and s.said == s.span for t in tokenize(s.speaker.label)
+        )
+
+    # -- retrieval --------------------------------------------------------------------------
+
+    def idf(self, term: str) -> float:
+        """The term's idf; a term the corpus lacks gets the idf of a word in no passage at all."""
+        term_id = self._term_id.get(term)
+        if term_id is not None:
+            return float(self.data.postings.idf[term_id])
+        return math.log((len(self) + 0.5) / 0.5)
+
+    def knows(self, term: str) -> bool:
+        """The term occurs in some passage."""
+        return term in self._term_id
+
+    def scores(self, terms: Sequence[str]) -> np.ndarray:
+        """BM25 score of every passage for `terms` (a repeated term counts again)."""
+        counts = Counter(self._term_id[t] for t in terms if t in self._term_id)
+        return self.data.postings.scores(counts.items())
+
+    def top(self, scores: np.ndarray, k: int) -> list[int]:
+        """Passages with the `k` best positive scores, best first (ties: earlier passage first)."""
+        return top(scores, k)
+
+    def search(self, terms: Sequence[str], k: int = 10) -> list[Hit]:
+        """The `k` best passages for `terms`."""
+        scores = self.scores(terms)
+        return [Hit(self.passage(i), float(scores[i]), self.matched(i, terms)) for i in self.top(scores, k)]
+
+    def matched(self, pid: int, terms: Iterable[str]) -> frozenset[str]:
+        """Which of `terms` passage `pid` contains."""
+        postings = self.data.postings
+        return frozenset(t for t in terms if t in self._term_id and postings.contains(self._term_id[t], pid))
+
+    def terms(self, pid: int) -> list[str]:
+        """The index terms of passage `pid`."""
+        return passage_terms(tokenize(self.passage_text(pid)), self.statements_of(pid))
+
+    def correct(self, word: str) -> list[str]:
+        """Index terms for a misspelt `word`: two corpus words it joins ("longshot"), else the closest one."""
+        surface = self._surface
+        if len(word) < 4 or not surface:
+            return []
+        for cut in range(3, len(word) - 2):
+            left, right = word[:cut], word[cut:]
+            if left in surface and right in surface:
+                return [surface[left], surface[right]]
+        best = process.extractOne(word, self._surface_words, scorer=fuzz.ratio, score_cutoff=80)
+        return [surface[best[0]]] if best else []
+
+    # -- internals --------------------------------------------------------------------------
+
+    def _statement(self, row: int) -> Statement:
+        table = self.data.statements
+        return Statement(
+            speaker=self.data.speakers[int(table.speaker[row])],
+            kind=KINDS[int(table.kind[row])],  # type: ignore[arg-type]
+            span=(int(table.span[row, 0]), int(table.span[row, 1])),
+            said=(int(table.said[row, 0]), int(table.said[row, 1])),
+        )
+
+    @cached_property
+    def _speaker_statements(self) -> dict[str, list[tuple[int, Statement]]]:
+        by_key: dict[str, list[tuple[int, Statement]]] = {}
+        table = self.data.statements
+        passage_of = np.searchsorted(table.indptr, np.arange(len(table.speaker)), side="right") - 1
+        for row, pid in enumerate(passage_of):
+            statement = self._statement(row)
+            by_key.setdefault(speaker_key(statement.speaker), []).append((int(pid), statement))
+        for pid in np.flatnonzero(table.voice):
+            voice = self._voices[int(self.data.passages.article[pid])]
+            if voice.kind == "author":
+                whole = (int(self.data.passages.start[pid]), int(self.data.passages.end[pid]))
+                by_key.setdefault(speaker_key(voice), []).append(
+                    (int(pid), Statement(voice, "voice", whole, whole))
+                )
+        for said in by_key.values():
+            said.sort(key=lambda item: item[0])
+        return by_key
+
+    @cached_property
+    def _surface(self) -> dict[str, str]:
+        return dict(self.data.surface)
+
+    @cached_property
+    def _surface_words(self) -> list[str]:
+        return sorted(self._surface)
+
+
+def open_index(
+    corpus_dir: Path, index_dir: Path | None = None, progress: Progress | None = None, *, save: bool = True
+) -> SearchIndex:
+    """The corpus's saved index if it is current; otherwise a new one, built and (if it can be) saved."""
+    folder = store.default_folder(corpus_dir, index_dir)
+    fingerprint = corpus_fingerprint(corpus_dir)
+    try:
+        return SearchIndex(store.load(folder, fingerprint))
+    except store.IndexUnusable as exc:
+        if str(exc) == "no saved index":
+            logger.info("no saved index in %s; building one", folder)
+        else:
+            logger.warning("saved index in %s not used (%s); rebuilding", folder, exc)
+    return build_and_save(load_corpus(corpus_dir), folder if save else None, progress)
+
+
+def build_and_save(corpus: Corpus, folder: Path | None, progress: Progress | None = None) -> SearchIndex:
+    """Index `corpus` and save it to `folder` (a failure to save only costs the next start)."""
+    index = SearchIndex.build(corpus, progress)
+    if folder is not None:
+        try:
+            store.save(index.data, folder)
+        except OSError as exc:
+            logger.warning("could not save the index to %s (%s); it will be rebuilt next time", folder, exc)
+    return index

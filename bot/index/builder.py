@@ -1,0 +1,167 @@
+"""Build an index from a corpus: passages, statements and BM25 postings, all as flat arrays.
+
+Arrays (not a Python object per passage) keep a million passages within memory, let the index be
+saved and memory-mapped back in seconds, and let several server processes share one copy.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from bot.corpus import ArticleInfo, Corpus
+from bot.index.engine import Postings
+from bot.passages import split_article
+from bot.quotes import People, Person, Speaker, Statement, attribute, speaks_for_passage
+from bot.text import analyse, tokenize
+
+Progress = Callable[[int, int], None]  # (articles done, articles in all)
+
+KINDS = ("voice", "quoted", "reported")  # a statement's kind, stored as its position here
+
+
+@dataclass(frozen=True)
+class PassageTable:
+    """Where each passage is: its article, paragraph, character offsets, and bytes in the text blob."""
+
+    article: np.ndarray  # int32[passages]: index into IndexData.articles
+    paragraph: np.ndarray  # int32[passages], 1-based
+    start: np.ndarray  # int32[passages]: character offsets in the article's text
+    end: np.ndarray  # int32[passages]
+    byte_start: np.ndarray  # int64[passages]: the passage's UTF-8 bytes in IndexData.text
+    byte_end: np.ndarray  # int64[passages]
+
+
+@dataclass(frozen=True)
+class StatementTable:
+    """Attributed statements by passage; a passage's own-voice statement is implied by `voice`."""
+
+    indptr: np.ndarray  # int64[passages + 1]: passage p's statements are rows [indptr[p], indptr[p + 1])
+    speaker: np.ndarray  # int32[statements]: index into IndexData.speakers
+    kind: np.ndarray  # int8[statements]: index into KINDS
+    span: np.ndarray  # int32[statements, 2]: what to quote, character offsets in the article
+    said: np.ndarray  # int32[statements, 2]: the words attributed
+    voice: np.ndarray  # bool[passages]: the passage also speaks in its article's voice
+
+
+@dataclass(frozen=True)
+class IndexData:
+    """Everything an index holds; what the store saves and maps back."""
+
+    articles: list[ArticleInfo]
+    text: Any  # bytes, or an mmap of them: every article's text in UTF-8, one after another
+    passages: PassageTable
+    postings: Postings
+    vocabulary: list[str]
+    surface: list[tuple[str, str]]  # (corpus word, its index term), for correcting typos
+    statements: StatementTable
+    speakers: list[Speaker]
+    people: list[Person]
+    fingerprint: str
+
+
+def build(corpus: Corpus, progress: Progress | None = None) -> IndexData:
+    """Split, attribute and index every article of `corpus`."""
+    people = People.from_articles(corpus.articles)
+    vocabulary: dict[str, int] = {}
+    surface: dict[str, str] = {}
+    speakers: dict[Speaker, int] = {}
+    token_terms, token_docs = array("i"), array("i")
+    p_article, p_paragraph, p_start, p_end = array("i"), array("i"), array("i"), array("i")
+    p_byte_start, p_byte_end = array("q"), array("q")
+    s_indptr, s_speaker, s_kind, s_span, s_said = (
+        array("q", [0]),
+        array("i"),
+        array("b"),
+        array("i"),
+        array("i"),
+    )
+    voice = array("b")
+    blob: list[bytes] = []
+    blob_size = 0
+    total = len(corpus.articles)
+    for number, article in enumerate(corpus.articles):
+        passages = split_article(article)
+        encoded = article.text.encode("utf-8")
+        ascii_text = len(encoded) == len(article.text)
+        char_at, byte_at = 0, 0
+        for passage, said in zip(passages, attribute(article, passages, people), strict=True):
+            pid = len(p_article)
+            if not ascii_text:
+                byte_at += len(article.text[char_at : passage.start].encode("utf-8"))
+                char_at = passage.start
+            start_byte = passage.start if ascii_text else byte_at
+            pairs = analyse(passage.text)
+            surface.update(pairs)
+            ids = [
+                vocabulary.setdefault(term, len(vocabulary))
+                for term in passage_terms([t for _, t in pairs], said)
+            ]
+            token_terms.extend(ids)
+            token_docs.extend([pid] * len(ids))
+            p_article.append(number)
+            p_paragraph.append(passage.paragraph)
+            p_start.append(passage.start)
+            p_end.append(passage.end)
+            p_byte_start.append(blob_size + start_byte)
+            p_byte_end.append(blob_size + start_byte + len(passage.text.encode("utf-8")))
+            for statement in said:
+                if statement.kind == "voice":
+                    continue
+                s_speaker.append(speakers.setdefault(statement.speaker, len(speakers)))
+                s_kind.append(KINDS.index(statement.kind))
+                s_span.extend(statement.span)
+                s_said.extend(statement.said)
+            s_indptr.append(len(s_speaker))
+            voice.append(not any(speaks_for_passage(s) for s in said))
+        blob.append(encoded)
+        blob_size += len(encoded)
+        if progress is not None:
+            progress(number + 1, total)
+    n_docs = len(p_article)
+    postings = Postings.build(
+        np.frombuffer(token_terms, dtype=np.int32),
+        np.frombuffer(token_docs, dtype=np.int32),
+        len(vocabulary),
+        n_docs,
+    )
+    return IndexData(
+        articles=[a.info for a in corpus.articles],
+        text=b"".join(blob),
+        passages=PassageTable(
+            article=np.frombuffer(p_article, dtype=np.int32),
+            paragraph=np.frombuffer(p_paragraph, dtype=np.int32),
+            start=np.frombuffer(p_start, dtype=np.int32),
+            end=np.frombuffer(p_end, dtype=np.int32),
+            byte_start=np.frombuffer(p_byte_start, dtype=np.int64),
+            byte_end=np.frombuffer(p_byte_end, dtype=np.int64),
+        ),
+        postings=postings,
+        vocabulary=list(vocabulary),
+        surface=sorted(surface.items()),
+        statements=StatementTable(
+            indptr=np.frombuffer(s_indptr, dtype=np.int64),
+            speaker=np.frombuffer(s_speaker, dtype=np.int32),
+            kind=np.frombuffer(s_kind, dtype=np.int8),
+            span=np.frombuffer(s_span, dtype=np.int32).reshape(-1, 2),
+            said=np.frombuffer(s_said, dtype=np.int32).reshape(-1, 2),
+            voice=np.frombuffer(voice, dtype=np.int8).astype(bool),
+        ),
+        speakers=list(speakers),
+        people=list(people),
+        fingerprint=corpus.fingerprint,
+    )
+
+
+def passage_terms(terms: list[str], statements: Sequence[Statement]) -> list[str]:
+    """A passage's terms plus the name of a person it quotes but names only as "he" or an epithet."""
+    present = set(terms)
+    for statement in statements:
+        if statement.kind != "voice" and statement.speaker.kind == "person":
+            terms.extend(t for t in tokenize(statement.speaker.name) if t not in present)
+            present.update(terms)
+    return terms
