@@ -62,21 +62,20 @@ def choose(index: SearchIndex, ranked: list[Ranked], k: int) -> list[Ranked]:
     if not ranked:
         return []
     pool = [r for r in ranked if r.score >= RELATIVE_FLOOR * ranked[0].score]
+    terms = {r.pid: set(index.terms(r.pid)) for r in pool}
     chosen: list[Ranked] = []
     while pool and len(chosen) < k:
         docs = {index.doc_id(r.pid) for r in chosen}
         contenders = [r for r in pool if r.score >= CLOSE_CALL * pool[0].score]
         pick = next((r for r in contenders if index.doc_id(r.pid) not in docs), pool[0])
         chosen.append(pick)
-        pool = [r for r in pool if r is not pick and not _same_point(index, r.pid, pick.pid)]
+        pool = [r for r in pool if r is not pick and not _same_point(terms[r.pid], terms[pick.pid])]
     return chosen
 
 
-def _same_point(index: SearchIndex, a: int, b: int) -> bool:
-    if index.passage_text(a) == index.passage_text(b):
-        return True
-    ta, tb = set(index.terms(a)), set(index.terms(b))
-    return bool(ta and tb) and len(ta & tb) / len(ta | tb) >= 0.6
+def _same_point(a: set[str], b: set[str]) -> bool:
+    """Two passages make the same point when most of their terms are shared (or they are identical)."""
+    return a == b or (bool(a and b) and len(a & b) / len(a | b) >= 0.6)
 
 
 def quote(
