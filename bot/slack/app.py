@@ -95,7 +95,9 @@ def create_app(bot: Citebot, client: AsyncWebClient) -> AsyncApp:
         # The HTTP edge verifies signatures before it parses anything (bot/slack/http.py); Socket Mode
         # needs no signature.
         request_verification_enabled=False,
-        process_before_response=False,
+        # Listeners run before the response: slash commands answer in their ack at once (without it
+        # Bolt polls for the ack every 10 ms); events and actions ack first and work in lazy listeners.
+        process_before_response=True,
     )
     app.middleware(_once_per_event(bot))
     app.error(_log_error)

@@ -50,9 +50,8 @@ def register(app: AsyncApp, bot: Citebot) -> None:
             )
 
     async def on_who_said_this(
-        ack: AsyncAck, shortcut: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+        shortcut: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
     ) -> None:
-        await ack()
         text = _shortened(decode(shortcut.get("message", {}).get("text", "")))
         reply = (
             render(bot.answer(f"/whosaid {text}"))
@@ -67,8 +66,13 @@ def register(app: AsyncApp, bot: Citebot) -> None:
             # Not in that channel (or a DM we cannot post in): the shortcut's response_url still reaches the user.
             await respond(response_type="ephemeral", text=reply.text, blocks=reply.blocks)
 
-    app.action(SHARE_ACTION)(on_share)
-    app.shortcut(WHO_SAID_THIS)(on_who_said_this)
+    # Ack at once; post in the background.
+    app.action(SHARE_ACTION)(ack=_ack, lazy=[on_share])
+    app.shortcut(WHO_SAID_THIS)(ack=_ack, lazy=[on_who_said_this])
+
+
+async def _ack(ack: AsyncAck) -> None:
+    await ack()
 
 
 def _shortened(text: str) -> str:

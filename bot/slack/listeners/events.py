@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from slack_bolt.async_app import AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -32,8 +32,13 @@ def register(app: AsyncApp, bot: Citebot) -> None:
             return
         await _answer(bot, client, event, thread_ts=event.get("thread_ts"))
 
-    app.event("app_mention")(on_mention)
-    app.event("message")(on_message)
+    # Ack at once (Slack retries what is not acked within 3 seconds); answer in the background.
+    app.event("app_mention")(ack=_ack, lazy=[on_mention])
+    app.event("message")(ack=_ack, lazy=[on_message])
+
+
+async def _ack(ack: AsyncAck) -> None:
+    await ack()
 
 
 def _ignored(event: dict[str, Any], bot: Citebot) -> bool:
