@@ -164,3 +164,10 @@ def test_crlf_text_keeps_exact_offsets() -> None:
         "First paragraph here.",
         "Second one, officials say.",
     ]
+
+
+def test_short_unpunctuated_lines_are_separate_paragraphs(write_corpus) -> None:
+    lines = [" ".join(["word"] * (3 + i % 9)) + f" number{i}" for i in range(40)]
+    folder = write_corpus({"lines.txt": "A Title Of Lines\n" + "\n".join(lines) + "\n"})
+    [article] = load_corpus(folder).articles
+    assert len(article.paragraphs) == 40

@@ -4,6 +4,7 @@ stand-in Web API on 127.0.0.1 that records chat.postMessage and fails on demand.
 from __future__ import annotations
 
 import json
+import socket
 import time
 import urllib.parse
 from collections.abc import Iterator
@@ -481,3 +482,20 @@ def test_who_said_this_on_a_message_without_text(server: Server, stand_in: Stand
     assert post(server.port, body, FORM, sign(body)).status == 200
     [call] = stand_in.wait_for("chat.postEphemeral")
     assert "no text" in call.params["text"]
+
+
+def test_a_silent_web_api_does_not_delay_start_up(stand_in: StandIn) -> None:
+    # A Web API that accepts connections and never answers: auth.test hangs, start-up must not.
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(64)
+        started = time.monotonic()
+        running = start_server(
+            stand_in, env={"SLACK_API_URL": f"http://127.0.0.1:{silent.getsockname()[1]}/api/"}
+        )
+        try:
+            assert time.monotonic() - started < 5
+            data = command(running, "/whosaid", "a long shot")
+            assert "Bence Németh" in blocks_text(data)
+        finally:
+            running.stop()

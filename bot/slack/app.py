@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -73,6 +74,18 @@ async def fetch_identity(client: AsyncWebClient) -> BotIdentity:
     return BotIdentity(
         user_id=response.get("user_id"), bot_id=response.get("bot_id"), team_id=response.get("team_id")
     )
+
+
+async def learn_identity(
+    bot: Citebot, client: AsyncWebClient, *, retry_after: tuple[float, ...] = (10, 60)
+) -> None:
+    """Fill in the bot's identity in the background, so that a slow Web API never delays start-up."""
+    for delay in (0.0, *retry_after):
+        await asyncio.sleep(delay)
+        identity = await fetch_identity(client)
+        if identity.user_id is not None:
+            bot.identity = identity
+            return
 
 
 def create_app(bot: Citebot, client: AsyncWebClient) -> AsyncApp:
