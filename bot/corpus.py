@@ -418,11 +418,15 @@ def _block_paragraphs(block: list[_Line], *, markdown: bool) -> list[tuple[int, 
 
 
 def _hard_wrapped(block: list[_Line]) -> bool:
-    """Lines broken at a fixed width: short, and mostly not ending a sentence."""
+    """Lines broken at a fixed width: short, nearly equal in length, and mostly not ending a sentence."""
     if len(block) < 2:
         return False
     inner = block[:-1]
-    if max(len(line.text) for line in inner) > 100:
+    widest = max(len(line.text) for line in inner)
+    if widest > 100:
+        return False
+    # A wrapped line ends near the wrap width; lines of any length are one-line paragraphs.
+    if any(len(line.text) < 0.7 * widest for line in inner):
         return False
     open_ends = sum(1 for line in inner if not _SENTENCE_END.search(line.text))
     return open_ends * 2 >= len(inner)

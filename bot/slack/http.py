@@ -23,7 +23,7 @@ from starlette.routing import Route
 
 from bot.config import Settings
 from bot.render import apology
-from bot.slack.app import Citebot, create_app, fetch_identity, web_client
+from bot.slack.app import Citebot, create_app, learn_identity, web_client
 
 logger = logging.getLogger(__name__)
 
@@ -40,11 +40,12 @@ def create_web_app(settings: Settings, load_bot: Callable[[], Citebot]) -> Starl
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         bot = await asyncio.to_thread(load_bot)
         client = web_client(settings)
-        bot.identity = await fetch_identity(client)
+        identity = asyncio.create_task(learn_identity(bot, client))
         state["bot"] = bot
         state["handler"] = AsyncSlackRequestHandler(create_app(bot, client))
         logger.info("ready: %d articles, %d passages", len(bot.index.articles), len(bot.index))
         yield
+        identity.cancel()
 
     async def slack_events(request: Request) -> Response:
         body = await request.body()
