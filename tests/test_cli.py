@@ -91,3 +91,17 @@ def test_missing_corpus_fails_with_one_line(tmp_path: Path) -> None:
     result = run("ask", "--corpus", str(tmp_path / "nope"), "troops")
     assert result.returncode == 1
     assert result.stderr.strip().count("\n") == 0 and "not found" in result.stderr
+
+
+def test_index_reports_progress_as_plain_lines_off_a_terminal(tmp_path: Path) -> None:
+    corpus = tmp_path / "many"
+    corpus.mkdir()
+    for i in range(1000):
+        (corpus / f"a{i:04d}.txt").write_text(
+            f"Title Number {i}\nOfficials say plan {i} is ready.\n", "utf-8"
+        )
+    result = run("index", "--corpus", str(corpus))
+    assert result.returncode == 0, result.stderr
+    assert "indexed 1,000 of 1,000 articles (100%)" in result.stderr
+    assert "\r" not in result.stderr  # no progress bar when stderr is not a terminal
+    assert (corpus / ".citebot-index" / "manifest.json").exists()
