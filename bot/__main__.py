@@ -1,10 +1,11 @@
-"""Command line: `python -m bot [run|ask|index]`."""
+"""Command line: `python -m bot [run|ask|index|serve]`."""
 
 from __future__ import annotations
 
 import argparse
 import io
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -20,9 +21,9 @@ from bot.corpus import load_corpus
 from bot.errors import CitebotError
 from bot.index import SearchIndex, build_and_save, open_index
 from bot.index.store import default_folder
+from bot.logs import configure as configure_logging
 from bot.render import render_text
-from bot.slack.app import Citebot
-from bot.slack.dedupe import MemorySeenEvents
+from bot.slack.app import Citebot, make_bot, seen_events
 from bot.slack.runners import run_http, run_socket_mode
 
 logger = logging.getLogger("bot")
@@ -93,6 +94,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", help="address to listen on (default: HOST or 0.0.0.0)")
     serve.add_argument("--port", type=int, help="port to listen on (default: PORT or 3000)")
+    serve.add_argument("--workers", type=int, help="server processes (default: WORKERS or 1)")
     return parser
 
 
@@ -136,16 +138,12 @@ def _progress() -> Callable[[int, int], None]:
     return report
 
 
-def _load_bot(settings: Settings) -> Citebot:
-    return Citebot(settings, _load_index(settings), MemorySeenEvents())
-
-
 def _run(settings: Settings) -> int:
     """Socket Mode with an app token, else HTTP with a signing secret, else the local console."""
     if settings.slack_app_token is not None:
-        _require(settings, "SLACK_BOT_TOKEN", settings.slack_bot_token)
-        _logging_for_servers(settings)
-        run_socket_mode(settings, lambda: _load_bot(settings))
+        _require("SLACK_BOT_TOKEN", settings.slack_bot_token)
+        _start_server_logging(settings)
+        run_socket_mode(settings, lambda: make_bot(settings))
         return 0
     if settings.slack_signing_secret is not None or settings.slack_bot_token is not None:
         return _serve(settings)
@@ -153,21 +151,28 @@ def _run(settings: Settings) -> int:
 
 
 def _serve(settings: Settings) -> int:
-    _require(settings, "SLACK_SIGNING_SECRET", settings.slack_signing_secret)
-    _require(settings, "SLACK_BOT_TOKEN", settings.slack_bot_token)
-    _logging_for_servers(settings)
+    _require("SLACK_SIGNING_SECRET", settings.slack_signing_secret)
+    _require("SLACK_BOT_TOKEN", settings.slack_bot_token)
+    _start_server_logging(settings)
     index = _load_index(settings)  # before the server starts: a bad corpus stops it with one line
-    run_http(settings, lambda: Citebot(settings, index, MemorySeenEvents()))
+    if settings.workers > 1:
+        # Worker processes read their settings from the environment: hand them the flags too.
+        os.environ.update(
+            CORPUS_DIR=str(settings.corpus_dir.resolve()), HOST=settings.host, PORT=str(settings.port)
+        )
+        if settings.index_dir is not None:
+            os.environ["INDEX_DIR"] = str(settings.index_dir.resolve())
+    run_http(settings, lambda: Citebot(settings, index, seen_events(settings)))
     return 0
 
 
-def _require(settings: Settings, name: str, value: object) -> None:
+def _require(name: str, value: object) -> None:
     if value is None:
         raise CitebotError(f"{name} is not set; see .env.example")
 
 
-def _logging_for_servers(settings: Settings) -> None:
-    logging.getLogger().setLevel(logging.INFO)
+def _start_server_logging(settings: Settings) -> None:
+    configure_logging(settings)
     for doubt in settings.doubts():
         logger.warning(doubt)
 

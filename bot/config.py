@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -37,11 +38,31 @@ class Settings(BaseSettings):
 
     host: str = Field(default="0.0.0.0", description="HTTP mode: address to listen on.")
     port: int = Field(default=3000, ge=1, le=65535, description="HTTP mode: port to listen on.")
+    workers: int = Field(default=1, ge=1, le=64, description="HTTP mode: server processes.")
+    events_db: Path | None = Field(
+        default=None, description="SQLite file of answered event ids (shared by workers)."
+    )
+    socket_ping_interval: float = Field(
+        default=10.0, gt=0, le=300, description="Socket Mode: seconds between pings."
+    )
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="Servers' log level."
+    )
+    log_format: Literal["text", "json"] = Field(default="text", description="Log lines as text or JSON.")
+    log_queries: bool = Field(default=False, description="Include the question text in request logs.")
 
     @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("log_level", "log_format", mode="before")
+    @classmethod
+    def _case(cls, value: object, info: object) -> object:
+        if not isinstance(value, str):
+            return value
+        return value.upper() if getattr(info, "field_name", "") == "log_level" else value.lower()
 
     @field_validator("slack_api_url")
     @classmethod

@@ -1,11 +1,14 @@
-"""The Bolt app: our listeners, a forgiving authorize, and one answer per Slack event."""
+"""The Bolt app: our listeners, a forgiving authorize, one answer per Slack event, and its bookkeeping."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+import sqlite3
+import time
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -20,11 +23,15 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.answers import Answer, answer
 from bot.config import Settings
-from bot.index import SearchIndex
-from bot.slack.dedupe import SeenEvents
+from bot.index import SearchIndex, open_index
+from bot.index.store import default_folder
+from bot.slack.dedupe import MemorySeenEvents, SeenEvents, SqliteSeenEvents
 from bot.slack.listeners import register_listeners
 
 logger = logging.getLogger(__name__)
+request_log = logging.getLogger("bot.requests")
+
+DRAIN_SECONDS = 25.0  # on shutdown, how long answers already acked may take to be posted
 
 
 @dataclass(slots=True)
@@ -37,17 +44,65 @@ class BotIdentity:
 
 
 class Citebot:
-    """What the listeners share: settings, the current index, the bot's identity, the event log."""
+    """What the listeners share: settings, the current index, the bot's identity, the event log, its jobs."""
 
     def __init__(self, settings: Settings, index: SearchIndex, seen: SeenEvents) -> None:
         self.settings = settings
         self.index = index  # replaced whole when the corpus changes; never mutated
         self.seen = seen
         self.identity = BotIdentity()
+        self._jobs: set[asyncio.Task[None]] = set()
 
     def answer(self, text: str) -> Answer:
         """Answer a line of user text from the current index."""
         return answer(text, self.index, max_quotes=self.settings.max_quotes)
+
+    def log_request(self, surface: str, result: Answer | None, started: float, text: str) -> None:
+        """One line per request: where it came from, which command, how long, what was found."""
+        fields: dict[str, Any] = {
+            "surface": surface,
+            "command": result.command if result else "error",
+            "latency_ms": round((time.perf_counter() - started) * 1000, 1),
+            "found": bool(result and result.found),
+            "answers": len(result.answers) if result else 0,
+        }
+        if self.settings.log_queries:
+            fields["query"] = text
+        request_log.info(" ".join(f"{k}={v}" for k, v in fields.items()), extra=fields)
+
+    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run `work` after the ack, tracked so that shutdown waits for it."""
+        task = asyncio.get_running_loop().create_task(work)
+        self._jobs.add(task)
+        task.add_done_callback(self._jobs.discard)
+
+    async def drain(self, timeout: float = DRAIN_SECONDS) -> None:
+        """Wait for work already acked to Slack (answers being posted) before the process exits."""
+        pending = [job for job in self._jobs if not job.done()]
+        if pending:
+            logger.info("finishing %d answers before exit", len(pending))
+            _, late = await asyncio.wait(pending, timeout=timeout)
+            if late:
+                logger.warning("%d answers not finished after %.0f s", len(late), timeout)
+
+
+def make_bot(settings: Settings) -> Citebot:
+    """The bot with the corpus's index (saved one if current) and the shared record of answered events."""
+    index = open_index(settings.corpus_dir, settings.index_dir)
+    return Citebot(settings, index, seen_events(settings))
+
+
+def seen_events(settings: Settings) -> SeenEvents:
+    """The record of answered event ids: an SQLite file all workers share, else this process's memory."""
+    path = (
+        settings.events_db
+        or default_folder(settings.corpus_dir, settings.index_dir).parent / ".citebot-events.sqlite3"
+    )
+    try:
+        return SqliteSeenEvents(Path(path))
+    except (OSError, sqlite3.Error) as exc:
+        logger.warning("cannot use %s (%s); duplicate events are caught per process only", path, exc)
+        return MemorySeenEvents()
 
 
 def web_client(settings: Settings) -> AsyncWebClient:
@@ -92,8 +147,8 @@ def create_app(bot: Citebot, client: AsyncWebClient) -> AsyncApp:
     """The Bolt app with every listener registered."""
 
     async def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
-        # Identity comes from auth.test at start-up, never from a call in the request path, so that a
-        # slow or rate-limited Web API cannot delay an ack past Slack's 3 seconds.
+        # Identity comes from auth.test in the background, never from a call in the request path, so
+        # that a slow or rate-limited Web API cannot delay an ack past Slack's 3 seconds.
         return AuthorizeResult(
             enterprise_id=enterprise_id,
             team_id=team_id or bot.identity.team_id,
@@ -109,7 +164,7 @@ def create_app(bot: Citebot, client: AsyncWebClient) -> AsyncApp:
         # needs no signature.
         request_verification_enabled=False,
         # Listeners run before the response: slash commands answer in their ack at once (without it
-        # Bolt polls for the ack every 10 ms); events and actions ack first and work in lazy listeners.
+        # Bolt polls for the ack every 10 ms); events and actions ack, then work in tracked tasks.
         process_before_response=True,
     )
     app.middleware(_once_per_event(bot))

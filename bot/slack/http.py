@@ -46,6 +46,7 @@ def create_web_app(settings: Settings, load_bot: Callable[[], Citebot]) -> Starl
         logger.info("ready: %d articles, %d passages", len(bot.index.articles), len(bot.index))
         yield
         identity.cancel()
+        await bot.drain()  # uvicorn has finished the requests in flight; now the answers they acked
 
     async def slack_events(request: Request) -> Response:
         body = await request.body()

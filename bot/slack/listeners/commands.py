@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
+from bot.answers import Answer
 from bot.render import apology, render
 from bot.slack.inbound import decode
 
@@ -16,21 +18,27 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-COMMANDS = ("/whosaid", "/troops", "/russia-position", "/ask")
+COMMANDS = ("/whosaid", "/troops", "/russia-position", "/ask")  # the slash commands in manifest.json
 
 
 def register(app: AsyncApp, bot: Citebot) -> None:
-    """Answer every slash command routed to this app; unknown ones get help."""
+    """Answer our slash commands; one renamed in the workspace, or unknown, gets help."""
 
     async def on_command(ack: AsyncAck, command: dict[str, Any]) -> None:
         # The answer goes in the ack itself: Slack shows it at once, within its 3 seconds, with no
         # further Web API call to fail.
+        started = time.perf_counter()
         line = f"{command.get('command', '')} {decode(command.get('text', ''))}".strip()
+        result: Answer | None = None
         try:
-            reply = render(bot.answer(line), share=line)
+            result = bot.answer(line)
+            reply = render(result, share=line)
         except Exception:
             logger.exception("could not answer %s", command.get("command"))
             reply = apology()
         await ack(response_type="ephemeral", text=reply.text, blocks=reply.blocks)
+        bot.log_request("command", result, started, line)
 
+    for name in COMMANDS:
+        app.command(name)(on_command)
     app.command(re.compile(r"^/"))(on_command)

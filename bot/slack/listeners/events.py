@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.answers import Answer
 from bot.render import Reply, apology, render
 from bot.slack.inbound import decode
 
@@ -17,28 +19,27 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+SUBSCRIPTIONS = ("app_mention", "message.im")  # the bot events in manifest.json
+
 
 def register(app: AsyncApp, bot: Citebot) -> None:
-    """Listen to app_mention and message.im."""
+    """Listen to app_mention and message.im: ack at once, answer in the background."""
 
-    async def on_mention(event: dict[str, Any], client: AsyncWebClient) -> None:
-        if _ignored(event, bot):
-            return
-        # In a channel, answer in the thread: under the mention, or in the thread it was made in.
-        await _answer(bot, client, event, thread_ts=event.get("thread_ts") or event.get("ts"))
+    async def on_mention(ack: AsyncAck, event: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        if not _ignored(event, bot):
+            # In a channel, answer in the thread: under the mention, or in the thread it was made in.
+            bot.spawn(
+                _answer(bot, client, event, "mention", thread_ts=event.get("thread_ts") or event.get("ts"))
+            )
 
-    async def on_message(event: dict[str, Any], client: AsyncWebClient) -> None:
-        if event.get("channel_type") != "im" or _ignored(event, bot):
-            return
-        await _answer(bot, client, event, thread_ts=event.get("thread_ts"))
+    async def on_message(ack: AsyncAck, event: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        if event.get("channel_type") == "im" and not _ignored(event, bot):
+            bot.spawn(_answer(bot, client, event, "dm", thread_ts=event.get("thread_ts")))
 
-    # Ack at once (Slack retries what is not acked within 3 seconds); answer in the background.
-    app.event("app_mention")(ack=_ack, lazy=[on_mention])
-    app.event("message")(ack=_ack, lazy=[on_message])
-
-
-async def _ack(ack: AsyncAck) -> None:
-    await ack()
+    app.event("app_mention")(on_mention)
+    app.event("message")(on_message)
 
 
 def _ignored(event: dict[str, Any], bot: Citebot) -> bool:
@@ -48,12 +49,15 @@ def _ignored(event: dict[str, Any], bot: Citebot) -> bool:
 
 
 async def _answer(
-    bot: Citebot, client: AsyncWebClient, event: dict[str, Any], *, thread_ts: str | None
+    bot: Citebot, client: AsyncWebClient, event: dict[str, Any], surface: str, *, thread_ts: str | None
 ) -> None:
+    started = time.perf_counter()
     text = decode(event.get("text", ""), drop_user=bot.identity.user_id)
+    result: Answer | None = None
     reply: Reply
     try:
-        reply = render(bot.answer(text or "help"))
+        result = bot.answer(text or "help")
+        reply = render(result)
     except Exception:
         logger.exception("could not answer an event")
         reply = apology()
@@ -68,3 +72,4 @@ async def _answer(
         )
     except (SlackApiError, OSError, TimeoutError):
         logger.exception("chat.postMessage failed after retries")
+    bot.log_request(surface, result, started, text)

@@ -1,0 +1,77 @@
+"""manifest.json: valid by Slack's published schema, and in step with what the code registers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft7Validator
+from referencing import Registry, Resource
+
+from bot.slack.listeners.actions import WHO_SAID_THIS
+from bot.slack.listeners.commands import COMMANDS
+from bot.slack.listeners.events import SUBSCRIPTIONS
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMAS = Path(__file__).resolve().parent / "slack_schema"
+VERSIONED = "https://raw.githubusercontent.com/slackapi/manifest-schema/v0.5.0/schemas/"
+
+
+@pytest.fixture(scope="module")
+def manifest() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((ROOT / "manifest.json").read_text(encoding="utf-8"))
+    return data
+
+
+@pytest.fixture(scope="module")
+def validator() -> Draft7Validator:
+    """Slack's entry schema, with its references to the versioned schemas served from our copies."""
+    registry: Registry = Registry()
+    for version in ("1.0.0", "2.0.0"):
+        schema = json.loads((SCHEMAS / f"manifest.schema.{version}.json").read_text(encoding="utf-8"))
+        registry = registry.with_resource(
+            f"{VERSIONED}manifest.schema.{version}.json", Resource.from_contents(schema)
+        )
+    entry = json.loads((SCHEMAS / "manifest.schema.json").read_text(encoding="utf-8"))
+    return Draft7Validator(entry, registry=registry)
+
+
+def test_manifest_is_valid_by_slacks_schema(manifest: dict[str, Any], validator: Draft7Validator) -> None:
+    errors = sorted(validator.iter_errors(manifest), key=str)
+    assert not errors, "\n".join(e.message for e in errors)
+
+
+def test_the_schema_does_reject_a_broken_manifest(
+    manifest: dict[str, Any], validator: Draft7Validator
+) -> None:
+    broken = json.loads(json.dumps(manifest))
+    broken["features"]["slash_commands"][0]["command"] = "whosaid"  # no leading slash
+    del broken["display_information"]["name"]
+    assert len(list(validator.iter_errors(broken))) >= 1
+
+
+def test_commands_in_the_manifest_are_the_ones_the_code_registers(manifest: dict[str, Any]) -> None:
+    declared = [c["command"] for c in manifest["features"]["slash_commands"]]
+    assert sorted(declared) == sorted(COMMANDS)
+    for command in manifest["features"]["slash_commands"]:
+        assert command["description"] and command["usage_hint"]
+
+
+def test_events_shortcut_scopes_and_modes(manifest: dict[str, Any]) -> None:
+    assert manifest["settings"]["event_subscriptions"]["bot_events"] == list(SUBSCRIPTIONS)
+    [shortcut] = manifest["features"]["shortcuts"]
+    assert (shortcut["type"], shortcut["callback_id"]) == ("message", WHO_SAID_THIS)
+    assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
+        "commands",
+        "app_mentions:read",
+        "chat:write",
+        "im:history",
+        "im:read",
+        "im:write",
+    }
+    assert manifest["settings"]["interactivity"]["is_enabled"] is True
+    assert manifest["settings"]["socket_mode_enabled"] is True
+    assert manifest["features"]["app_home"]["messages_tab_enabled"] is True
+    assert manifest["features"]["app_home"]["messages_tab_read_only_enabled"] is False
