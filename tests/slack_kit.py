@@ -10,6 +10,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -52,7 +53,7 @@ class StandIn:
         return f"http://127.0.0.1:{self.server.server_address[1]}/api/"
 
     def fail_next(self, method: str, *faults: str) -> None:
-        """Answer the next calls of `method` with these faults in turn: "429", "500", "drop", or an error code."""
+        """Answer the next calls of `method` with these faults in turn: "429", "500", "drop", "slow", or an error code."""
         with self.lock:
             self.faults.setdefault(method, []).extend(faults)
 
@@ -96,6 +97,9 @@ class StandIn:
                 with stand_in.lock:
                     queue = stand_in.faults.get(method, [])
                     fault = queue.pop(0) if queue else None
+                if fault == "slow":  # answer, but only after a while (a Web API under load)
+                    time.sleep(2.0)
+                    fault = None
                 if fault == "drop":
                     stand_in._record(method, params, 0, "drop")
                     self.close_connection = True
@@ -282,18 +286,30 @@ class Server:
     port: int
 
     def stop(self) -> str:
+        """SIGTERM, then wait for the exit; returns what the server logged."""
         self.process.terminate()
+        return self.wait_exit()
+
+    def wait_exit(self, timeout: float = 30) -> str:
+        """Wait for the process to exit (killing it after `timeout`); returns its stderr."""
         try:
-            _, err = self.process.communicate(timeout=15)
+            _, err = self.process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.process.kill()
             _, err = self.process.communicate()
         return err
 
+    @property
+    def exited_cleanly(self) -> bool:
+        """Exit status 0, or death by the SIGTERM it was sent (uvicorn re-raises it after a graceful stop)."""
+        return self.process.returncode in (0, -15)
 
-def start_server(stand_in: StandIn, *args: str, env: dict[str, str] | None = None) -> Server:
+
+def start_server(
+    stand_in: StandIn, *args: str, env: dict[str, str] | None = None, port: int | None = None
+) -> Server:
     """Start `python -m bot serve` against the stand-in and wait until /healthz says ok."""
-    port = free_port()
+    port = port or free_port()
     base = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CORPUS_", "INDEX_", "LOG_"))}
     full_env = {
         **base,
@@ -301,6 +317,8 @@ def start_server(stand_in: StandIn, *args: str, env: dict[str, str] | None = Non
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_API_URL": stand_in.url,
         "CORPUS_DIR": str(ROOT / "seeds"),
+        # Each server its own record of answered events: ids repeat between tests and test runs.
+        "EVENTS_DB": tempfile.mktemp(prefix="citebot-events-", suffix=".sqlite3"),
         **(env or {}),
     }
     process = subprocess.Popen(
@@ -311,13 +329,19 @@ def start_server(stand_in: StandIn, *args: str, env: dict[str, str] | None = Non
         stderr=subprocess.PIPE,
         text=True,
     )
-    deadline = time.monotonic() + 60
+    wait_healthy(process, port)
+    return Server(process, port)
+
+
+def wait_healthy(process: subprocess.Popen[str], port: int, timeout: float = 60) -> None:
+    """Wait until the server answers /healthz with 200 (and fail if it exits first)."""
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"server exited: {process.communicate()[1]}")
         try:
             if get(port, "/healthz").status == 200:
-                return Server(process, port)
+                return
         except OSError:
             pass
         time.sleep(0.05)

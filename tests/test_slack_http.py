@@ -41,9 +41,10 @@ def stand_in() -> Iterator[StandIn]:
     api.stop()
 
 
-@pytest.fixture(scope="module")
-def server(stand_in: StandIn) -> Iterator[Server]:
-    running = start_server(stand_in)
+@pytest.fixture(scope="module", params=[1, 2], ids=["1-worker", "2-workers"])
+def server(stand_in: StandIn, request: pytest.FixtureRequest) -> Iterator[Server]:
+    """The whole suite runs against `serve` and against `serve --workers 2`."""
+    running = start_server(stand_in, "--workers", str(request.param))
     yield running
     running.stop()
 

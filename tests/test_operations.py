@@ -1,0 +1,188 @@
+"""Running for real: workers sharing one record of answered events, SIGTERM that finishes what was
+acked, a restart under load that loses nothing, and log lines (text or JSON) without secrets."""
+
+from __future__ import annotations
+
+import json
+import logging
+import multiprocessing
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.logs import RedactSecrets
+from bot.slack.dedupe import SqliteSeenEvents
+from tests.slack_kit import (
+    BOT_TOKEN,
+    SECRET,
+    Server,
+    StandIn,
+    event_callback,
+    free_port,
+    post,
+    sign,
+    slash_command,
+    start_server,
+)
+
+JSON = "application/json"
+
+
+@pytest.fixture
+def stand_in() -> Iterator[StandIn]:
+    api = StandIn().start()
+    yield api
+    api.stop()
+
+
+def dm_event(channel: str, text: str = "who said a long shot") -> dict[str, str]:
+    return {
+        "type": "message",
+        "channel_type": "im",
+        "user": "U0001",
+        "text": text,
+        "ts": "7.1",
+        "channel": channel,
+    }
+
+
+def send(server: Server, event: dict[str, str], event_id: str) -> int:
+    body = event_callback(event, event_id)
+    return post(server.port, body, JSON, sign(body)).status
+
+
+def _claim(path: str, ids: list[str], results: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+    seen = SqliteSeenEvents(Path(path))
+    results.put([i for i in ids if seen.first_time(i)])
+
+
+def test_sqlite_record_is_shared_by_processes(tmp_path: Path) -> None:
+    path = str(tmp_path / "events.sqlite3")
+    ids = [f"Ev{i}" for i in range(300)]
+    results: multiprocessing.Queue = multiprocessing.get_context("spawn").Queue()  # type: ignore[type-arg]
+    workers = [
+        multiprocessing.get_context("spawn").Process(target=_claim, args=(path, ids, results))
+        for _ in range(3)
+    ]
+    for worker in workers:
+        worker.start()
+    claimed = [results.get(timeout=60) for _ in workers]
+    for worker in workers:
+        worker.join(30)
+    assert sorted(i for batch in claimed for i in batch) == sorted(ids)  # each id claimed exactly once
+
+
+def test_a_retry_on_another_worker_is_not_answered_twice(stand_in: StandIn) -> None:
+    server = start_server(stand_in, "--workers", "2")
+    try:
+        with ThreadPoolExecutor(max_workers=12) as pool:
+            statuses = list(pool.map(lambda _: send(server, dm_event("D0100"), "Ev-twice"), range(12)))
+        assert statuses == [200] * 12
+        stand_in.wait_for("chat.postMessage")
+        time.sleep(1.0)
+        assert len(stand_in.all_calls("chat.postMessage")) == 1
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_sigterm_finishes_answers_already_acked(stand_in: StandIn, workers: str) -> None:
+    server = start_server(stand_in, "--workers", workers)
+    stand_in.fail_next("chat.postMessage", "slow")  # the Web API takes 2 s to answer
+    assert send(server, dm_event("D0200"), "Ev-term") == 200
+    time.sleep(0.2)  # the answer is on its way to the Web API
+    server.process.send_signal(signal.SIGTERM)
+    err = server.wait_exit()
+    [call] = stand_in.ok_calls("chat.postMessage")  # posted before the process exited
+    assert call.params["channel"] == "D0200"
+    assert server.exited_cleanly, err
+
+
+def test_a_restart_under_load_loses_no_answered_request(stand_in: StandIn) -> None:
+    port = free_port()
+    first = start_server(stand_in, port=port)
+    acked: list[str] = []
+    stop = threading.Event()
+
+    def load() -> None:
+        n = 0
+        while not stop.is_set():
+            n += 1
+            channel = f"D{n:05d}"
+            try:
+                if send(Server(first.process, port), dm_event(channel), f"Ev-load-{n}") == 200:
+                    acked.append(channel)
+            except OSError:
+                time.sleep(0.05)  # the server is restarting: Slack would retry this one
+
+    thread = threading.Thread(target=load)
+    thread.start()
+    time.sleep(1.0)
+    first.process.send_signal(signal.SIGTERM)
+    first.wait_exit()
+    second = start_server(stand_in, port=port)
+    time.sleep(1.0)
+    stop.set()
+    thread.join(30)
+    try:
+        assert first.exited_cleanly and len(acked) > 10
+        stand_in.wait_for("chat.postMessage", len(acked), timeout=30)
+        posted = [c.params["channel"] for c in stand_in.ok_calls("chat.postMessage")]
+        assert sorted(posted) == sorted(acked)  # every acked question answered, none twice
+    finally:
+        second.stop()
+
+
+def test_json_log_lines_one_per_request_without_secrets(stand_in: StandIn) -> None:
+    server = start_server(stand_in, env={"LOG_FORMAT": "json"})
+    body = slash_command("/troops", "how many troops?")
+    assert post(server.port, body, "application/x-www-form-urlencoded", sign(body)).status == 200
+    assert send(server, dm_event("D0300", "who said a long shot"), "Ev-log") == 200
+    stand_in.wait_for("chat.postMessage")
+    time.sleep(0.3)
+    err = server.stop()
+    lines = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
+    assert len(lines) == len(err.splitlines())  # every line is JSON
+    requests = [line for line in lines if line.get("logger") == "bot.requests"]
+    assert [(r["surface"], r["command"], r["found"]) for r in requests] == [
+        ("command", "troops", True),
+        ("dm", "whosaid", True),
+    ]
+    for r in requests:
+        assert isinstance(r["latency_ms"], float) and r["answers"] >= 1 and "query" not in r
+    assert "how many troops" not in err and "a long shot" not in err
+    assert BOT_TOKEN not in err and SECRET not in err
+
+
+def test_question_text_is_logged_only_when_asked(stand_in: StandIn) -> None:
+    server = start_server(stand_in, env={"LOG_QUERIES": "true"})
+    body = slash_command("/whosaid", "a long shot")
+    post(server.port, body, "application/x-www-form-urlencoded", sign(body))
+    err = server.stop()
+    [line] = [line for line in err.splitlines() if "bot.requests" in line]
+    assert "surface=command command=whosaid" in line and "found=True answers=1" in line
+    assert "query=/whosaid a long shot" in line
+
+
+def test_secrets_are_masked_in_any_log_record(caplog: pytest.LogCaptureFixture) -> None:
+    settings = Settings(
+        _env_file=None, slack_bot_token="xoxb-123-456-abcdef", slack_signing_secret="s3cr3t-signing"
+    )
+    redact = RedactSecrets([settings.slack_signing_secret.get_secret_value()])  # type: ignore[union-attr]
+    record = logging.LogRecord(
+        "x",
+        logging.INFO,
+        __file__,
+        1,
+        "token %s secret %s and xapp-1-A1-zzz",
+        ("xoxb-123-456-abcdef", "s3cr3t-signing"),
+        None,
+    )
+    assert redact.filter(record)
+    assert record.getMessage() == "token [token] secret [secret] and [token]"
