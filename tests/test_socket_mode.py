@@ -106,6 +106,12 @@ def test_socket_mode_session(slack: tuple[StandIn, SocketStandIn]) -> None:
         time.sleep(0.5)
         posted = [c.params["channel"] for c in api.ok_calls("chat.postMessage")]
         assert sorted(posted) == ["D0001", "D0002", "D0003"]
+
+        # Stopping while an answer is still being posted (the Web API is slow): it is posted first.
+        api.fail_next("chat.postMessage", "slow")
+        socket.send(event_envelope("env-6", dm("who said a long shot", "1.4", "D0004"), "Ev-sock-4"))
+        socket.wait_ack("env-6")
+        time.sleep(0.2)
     finally:
         bot.send_signal(signal.SIGTERM)
         try:
@@ -114,4 +120,5 @@ def test_socket_mode_session(slack: tuple[StandIn, SocketStandIn]) -> None:
             bot.kill()
             raise
     assert bot.returncode in (0, -15), err
+    assert "D0004" in [c.params["channel"] for c in api.ok_calls("chat.postMessage")]
     assert BOT_TOKEN not in err and "xapp-1-A0001-test" not in err
