@@ -75,3 +75,17 @@ def test_events_shortcut_scopes_and_modes(manifest: dict[str, Any]) -> None:
     assert manifest["settings"]["socket_mode_enabled"] is True
     assert manifest["features"]["app_home"]["messages_tab_enabled"] is True
     assert manifest["features"]["app_home"]["messages_tab_read_only_enabled"] is False
+
+
+def test_the_http_variant_from_the_readme_is_valid_too(
+    manifest: dict[str, Any], validator: Draft7Validator
+) -> None:
+    # README: socket_mode_enabled false, and the request URL for events, interactivity and commands.
+    url = "https://citebot.example.com/slack/events"
+    http = json.loads(json.dumps(manifest))
+    http["settings"]["socket_mode_enabled"] = False
+    http["settings"]["event_subscriptions"]["request_url"] = url
+    http["settings"]["interactivity"]["request_url"] = url
+    for command in http["features"]["slash_commands"]:
+        command["url"] = url
+    assert not list(validator.iter_errors(http))
