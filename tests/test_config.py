@@ -56,6 +56,8 @@ def test_odd_tokens_are_doubted_not_refused() -> None:
     [
         ({"SLACK_API_URL": "not a url"}, ("index",), "SLACK_API_URL"),
         ({"PORT": "abc"}, ("index",), "PORT"),
+        ({"LOG_FORMAT": "xml"}, ("index",), "LOG_FORMAT"),
+        ({"WORKERS": "0"}, ("index",), "WORKERS"),
         ({"SLACK_BOT_TOKEN": "xoxb-1"}, ("serve",), "SLACK_SIGNING_SECRET"),
         ({"SLACK_SIGNING_SECRET": "s"}, ("serve",), "SLACK_BOT_TOKEN"),
         ({"SLACK_APP_TOKEN": "xapp-1"}, (), "SLACK_BOT_TOKEN"),
