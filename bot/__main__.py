@@ -1,14 +1,16 @@
-"""Command line: `python -m bot [run|ask|index|serve]`."""
+"""Command line: `python -m bot [run|ask|index|add|serve]`."""
 
 from __future__ import annotations
 
 import argparse
 import io
+import json
 import logging
 import os
 import sys
 import time
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -20,9 +22,10 @@ from bot.config import Settings
 from bot.corpus import load_corpus
 from bot.errors import CitebotError
 from bot.index import SearchIndex, build_and_save, open_index
-from bot.index.store import default_folder
+from bot.index.store import building, default_folder
 from bot.logs import configure as configure_logging
 from bot.render import render_text
+from bot.shelf import Outcome, add_to_corpus
 from bot.slack.app import Citebot, make_bot, seen_events
 from bot.slack.runners import run_http, run_socket_mode
 
@@ -52,7 +55,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "ask":
             return _ask(args, settings)
         if command == "index":
-            return _index(settings)
+            return _index(settings, if_stale=args.if_stale)
+        if command == "add":
+            return _add(args, settings)
         if command == "serve":
             return _serve(settings)
         return _run(settings)
@@ -88,7 +93,19 @@ def _parser() -> argparse.ArgumentParser:
         metavar="TEXT",
         help="/whosaid …, /troops …, /russia-position …, /ask … or free text",
     )
-    sub.add_parser("index", parents=[corpus], help="build the index and report what was loaded and skipped")
+    index = sub.add_parser(
+        "index", parents=[corpus], help="build the index and report what was loaded and skipped"
+    )
+    index.add_argument(
+        "--if-stale", action="store_true", help="only if the corpus changed since the saved index"
+    )
+    add = sub.add_parser(
+        "add", parents=[corpus], help="copy articles (files or folders) into the corpus and update the index"
+    )
+    add.add_argument(
+        "paths", nargs="+", type=Path, metavar="PATH", help=".txt, .md, .html or .htm files, or folders"
+    )
+    add.add_argument("--json", action="store_true", help="one JSON object per file")
     serve = sub.add_parser(
         "serve", parents=[corpus], help="serve Slack over HTTP (POST /slack/events, GET /healthz)"
     )
@@ -189,11 +206,27 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _index(settings: Settings) -> int:
+def _index_folder(settings: Settings) -> Path:
+    return default_folder(settings.corpus_dir, settings.index_dir)
+
+
+def index_build_lock(settings: Settings) -> AbstractContextManager[None]:
+    """One build at a time per index folder, across processes (a server rebuilding, `add`, `index`)."""
+    return building(_index_folder(settings))
+
+
+def _index(settings: Settings, *, if_stale: bool = False) -> int:
+    if if_stale:
+        index = open_index(settings.corpus_dir, settings.index_dir, _progress())
+        print(
+            f"Index current: {len(index.articles)} articles, {len(index)} passages, in {_index_folder(settings)}/"
+        )
+        return 0
     started = time.perf_counter()
     corpus = load_corpus(settings.corpus_dir)
-    folder = default_folder(settings.corpus_dir, settings.index_dir)
-    index = build_and_save(corpus, folder, _progress())
+    folder = _index_folder(settings)
+    with index_build_lock(settings):
+        index = build_and_save(corpus, folder, _progress())
     seconds = time.perf_counter() - started
     print(f"Loaded {len(corpus.articles)} articles, {len(index)} passages, from {settings.corpus_dir}/")
     print(f"Index saved to {folder}/ in {seconds:.1f} s")
@@ -203,6 +236,53 @@ def _index(settings: Settings) -> int:
     for skipped in corpus.skipped:
         print(f"  {skipped.path.name}: {skipped.reason}")
     return 0
+
+
+def _add(args: argparse.Namespace, settings: Settings) -> int:
+    """Add articles, report each file, update the index; exit 1 if nothing was added."""
+    outcomes = add_to_corpus(args.paths, settings.corpus_dir)
+    for outcome in outcomes:
+        print(json.dumps(_outcome_json(outcome), ensure_ascii=False) if args.json else _outcome_line(outcome))
+    added = [o for o in outcomes if o.doc_id is not None]
+    if added:
+        with index_build_lock(settings):
+            index = build_and_save(load_corpus(settings.corpus_dir), _index_folder(settings), _progress())
+        if not args.json:
+            print(
+                f"Index updated: {len(index.articles)} articles, {len(index)} passages in {settings.corpus_dir}/"
+            )
+    return 0 if added else 1
+
+
+def _outcome_line(outcome: Outcome) -> str:
+    if outcome.doc_id is None or outcome.article is None:
+        return f"refused  {outcome.source}: {outcome.refused}"
+    article = outcome.article
+    facts = [f"“{article.title}”" if article.title else "no title"]
+    facts.append(f"by {article.author}" if article.author else "no author")
+    facts.append(article.date or "no date")
+    if article.outlet:
+        facts.append(article.outlet)
+    facts.append(f"{outcome.words:,} words")
+    line = f"added    {outcome.source} as {outcome.doc_id}: {', '.join(facts)}"
+    return line + (f"\n         ({outcome.note})" if outcome.note else "")
+
+
+def _outcome_json(outcome: Outcome) -> dict[str, object]:
+    article = outcome.article
+    return {
+        "file": str(outcome.source),
+        "added": outcome.doc_id is not None,
+        "doc_id": outcome.doc_id,
+        "title": article.title if article else None,
+        "author": article.author if article else None,
+        "date": article.date if article else None,
+        "outlet": article.outlet if article else None,
+        "url": article.url if article else None,
+        "words": outcome.words,
+        "refused": outcome.refused,
+        "note": outcome.note,
+    }
 
 
 def _console(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:

@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     index_dir: Path | None = Field(
         default=None, description="Where the saved index lives (default: in the corpus)."
     )
+    watch_corpus: bool = Field(
+        default=True, description="Servers pick up added, changed and removed articles."
+    )
     max_quotes: int = Field(default=3, ge=1, le=10, description="Quotes per answer.")
 
     slack_bot_token: SecretStr | None = Field(default=None, description="Bot token (xoxb-…).")

@@ -19,10 +19,12 @@ from typing import Any
 import yaml
 
 from bot.errors import ArticleError, CorpusError
+from bot.webpage import extract_webpage
 
 logger = logging.getLogger(__name__)
 
-ARTICLE_SUFFIXES = (".txt", ".md", ".markdown")
+ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
+WEBPAGE_SUFFIXES = (".html", ".htm")
 MAX_ARTICLE_BYTES = 256_000_000
 
 # A run of capitalised words: a person's name ("Naila Huseynova", "Bence Németh").
@@ -82,6 +84,7 @@ class ArticleInfo:
     author_role: str | None = None
     date: str | None = None
     url: str | None = None
+    also_in: tuple[str, ...] = ()  # doc_ids of other copies of the same story (saved twice, syndicated)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,9 +163,7 @@ def load_corpus(folder: Path) -> Corpus:
         try:
             data = _read_bytes(path)
             _add_to_digest(digest, doc_id, data)
-            articles.append(
-                parse_article(decode_article(data), doc_id, markdown=path.suffix.lower() != ".txt")
-            )
+            articles.append(article_from_bytes(data, doc_id, path.suffix.lower()))
         except ArticleError as exc:
             logger.warning("skipped %s: %s", doc_id, exc)
             skipped.append(Skipped(path=path, reason=str(exc)))
@@ -182,7 +183,19 @@ def corpus_fingerprint(folder: Path) -> str:
 
 def read_article(path: Path, doc_id: str) -> Article:
     """Read and parse one article file; raise ArticleError if it is not a readable article."""
-    return parse_article(decode_article(_read_bytes(path)), doc_id, markdown=path.suffix.lower() != ".txt")
+    return article_from_bytes(_read_bytes(path), doc_id, path.suffix.lower())
+
+
+def article_from_bytes(data: bytes, doc_id: str, suffix: str) -> Article:
+    """An article from a file's bytes: a saved web page, Markdown, or plain text."""
+    if suffix in WEBPAGE_SUFFIXES:
+        if not data.strip():
+            raise ArticleError("empty file")
+        if b"\x00" in data[:8192]:
+            raise ArticleError("binary file, not text")
+        page = extract_webpage(data)
+        return parse_article(page.text, doc_id, meta=page.meta)
+    return parse_article(decode_article(data), doc_id, markdown=suffix != ".txt")
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -212,10 +225,13 @@ def decode_article(data: bytes) -> str:
         raise ArticleError(f"not UTF-8 text (bad byte at offset {exc.start})") from exc
 
 
-def parse_article(text: str, doc_id: str, *, markdown: bool = False) -> Article:
-    """Split a decoded article into metadata and quotable paragraphs."""
+def parse_article(
+    text: str, doc_id: str, *, markdown: bool = False, meta: dict[str, str] | None = None
+) -> Article:
+    """Split a decoded article into metadata and quotable paragraphs; `meta` (from a page) wins."""
     body_start = 1 if text.startswith("\ufeff") else 0
-    meta, body_start = _front_matter(text, body_start)
+    front, body_start = _front_matter(text, body_start)
+    meta = front | (meta or {})
     lines = list(_lines(text, body_start))
     if not lines:
         raise ArticleError("no text after the front matter")

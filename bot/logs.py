@@ -35,6 +35,18 @@ class RedactSecrets(logging.Filter):
         return _TOKEN.sub("[token]", text)
 
 
+class DropExpected(logging.Filter):
+    """Bolt warns that the token it read from SLACK_BOT_TOKEN is unused: with our own authorize, it is."""
+
+    EXPECTED = (
+        "As you gave `client` as well, `token` will be unused",
+        "`token` (or SLACK_BOT_TOKEN env variable)",
+    )
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not any(expected in record.getMessage() for expected in self.EXPECTED)
+
+
 def configure(settings: Settings) -> None:
     """Send all logs to stderr in the configured format, at the configured level, secrets masked."""
     handler = logging.StreamHandler(sys.stderr)
@@ -53,6 +65,7 @@ def configure(settings: Settings) -> None:
         if s
     ]
     handler.addFilter(RedactSecrets(secrets))
+    handler.addFilter(DropExpected())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level)

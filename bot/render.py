@@ -41,7 +41,7 @@ def _title_and_query(answer: Answer) -> tuple[str, str]:
 
 
 def source_label(citation: Citation) -> str:
-    """Title (or file name), outlet or author, and paragraph: e.g. `"Title", Outlet, paragraph 3`."""
+    """Title (or file name), outlet or author, date, paragraph, other copies: `"Title", Outlet, paragraph 3`."""
     parts = [f"“{citation.title}”" if citation.title else citation.doc_id]
     by = citation.outlet or citation.author
     if citation.outlet and citation.author:
@@ -51,6 +51,10 @@ def source_label(citation: Citation) -> str:
     if citation.date:
         parts.append(citation.date)
     parts.append(f"paragraph {citation.paragraph}")
+    if citation.url:
+        parts.append(citation.url)
+    if citation.also_in:
+        parts.append("also in " + "; ".join(s.outlet or s.title or s.doc_id for s in citation.also_in))
     return ", ".join(parts)
 
 
@@ -63,6 +67,8 @@ def quote_lines(number: int, quote: Quote) -> list[str]:
     if quote.citation.title:
         label += f" [{quote.citation.doc_id}]"
     lines.append(f"   {label}")
+    if quote.note:
+        lines.append(f"   ({quote.note})")
     return lines
 
 
@@ -109,7 +115,10 @@ def render(answer: Answer, *, share: str | None = None, shared_by: str | None = 
         blocks.append(SectionBlock(text=_mrkdwn(_fit(escape(answer.message)))))
     for number, quote in enumerate(answer.answers, start=1):
         blocks.append(SectionBlock(text=_mrkdwn(_quote_mrkdwn(number, quote))))
-        blocks.append(ContextBlock(elements=[_mrkdwn(_source_mrkdwn(quote.citation))]))
+        source = _source_mrkdwn(quote.citation)
+        if quote.note:
+            source = _fit(f"{source}\n_{escape(quote.note)}_")
+        blocks.append(ContextBlock(elements=[_mrkdwn(source)]))
     if share is not None and answer.found and answer.answers and len(share) <= MAX_BUTTON_VALUE:
         button = ButtonElement(text="Share in channel", action_id=SHARE_ACTION, value=share)
         blocks.append(ActionsBlock(elements=[button]))
@@ -146,17 +155,25 @@ def _quote_mrkdwn(number: int, quote: Quote) -> str:
 
 
 def _source_mrkdwn(citation: Citation) -> str:
-    title = escape(citation.title) if citation.title else escape(citation.doc_id)
-    if citation.url and re.match(r"^https?://[^\s|<>]+$", citation.url):
-        title = f"<{citation.url}|{title}>"
-    parts = [title]
+    parts = [_linked(citation.title or citation.doc_id, citation.url)]
     by = " · ".join(escape(p) for p in (citation.outlet, citation.author) if p)
     if by:
         parts.append(by)
     if citation.date:
         parts.append(escape(citation.date))
     parts.append(f"paragraph {citation.paragraph}")
+    if citation.also_in:
+        parts.append(
+            "also in " + ", ".join(_linked(s.outlet or s.title or s.doc_id, s.url) for s in citation.also_in)
+        )
     return _fit(" · ".join(parts))
+
+
+def _linked(label: str, url: str | None) -> str:
+    """`label` escaped, linked to `url` when it is a plain http(s) address."""
+    if url and re.match(r"^https?://[^\s|<>]+$", url):
+        return f"<{url}|{escape(label)}>"
+    return escape(label)
 
 
 def _fit(text: str) -> str:

@@ -74,6 +74,7 @@ _ACRONYM_TERM |= {"U.K.": "uk", "UK": "uk", "U.N.": "un", "E.U.": "eu"}
 _PHRASE_RE = re.compile(r"\b(?:" + "|".join(re.escape(p) for p in PHRASES) + r")\b")
 _TOKEN = re.compile(r"\d+(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[a-z]+(?:'[a-z]+)*")
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'", "“": '"', "”": '"', "„": '"'})
+_WORD = re.compile(r"\w+")
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _ISE = re.compile(r"^(?P<stem>\w{3,})is(?P<end>e|es|ed|ing|ation|ations|er|ers)$")
 # In a question "us" is far more often the country than the pronoun, unless a verb takes it.
@@ -117,6 +118,11 @@ def canonical(word: str) -> str | None:
         return None
     stem: str = _stemmer().stemWord(_americanise(word))
     return stem
+
+
+def same_text_key(text: str) -> str:
+    """A sentence's words only, folded: copies that differ in quotes, dashes or spacing compare equal."""
+    return " ".join(_WORD.findall(fold(text)))
 
 
 def analyse(text: str) -> list[tuple[str, str]]:

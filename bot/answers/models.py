@@ -9,6 +9,16 @@ from pydantic import BaseModel, Field
 Command = Literal["whosaid", "troops", "russia-position", "ask", "help"]
 
 
+class Source(BaseModel):
+    """Another copy of the same story: saved twice, or syndicated by another outlet."""
+
+    doc_id: str
+    title: str | None = None
+    outlet: str | None = None
+    url: str | None = None
+    date: str | None = None
+
+
 class Citation(BaseModel):
     """Where a quote comes from."""
 
@@ -19,6 +29,7 @@ class Citation(BaseModel):
     paragraph: int
     date: str | None = None
     url: str | None = None
+    also_in: list[Source] = Field(default_factory=list, description="Other copies of the same story.")
 
 
 class Quote(BaseModel):
@@ -30,6 +41,7 @@ class Quote(BaseModel):
     citation: Citation
     score: float
     facet: str | None = Field(default=None, description="The topic facet this quote answers, in overviews.")
+    note: str | None = Field(default=None, description="Why this quote was preferred, when it matters.")
     spans: list[tuple[int, int]] = Field(description="Offsets of the quoted pieces in the article text.")
 
 

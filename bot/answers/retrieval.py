@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from bot.answers.models import Answer, Citation, Command, Quote
+from bot.answers.models import Answer, Citation, Command, Quote, Source
+from bot.corpus import ArticleInfo
 from bot.index import SearchIndex
 from bot.passages import Passage
 from bot.quotes import Statement, speaks_for_passage
@@ -16,6 +17,7 @@ from bot.text import tokenize
 
 MIN_COVERAGE = 0.5  # share of the question's idf weight that a passage must contain
 RELATIVE_FLOOR = 0.35  # a further quote must score at least this share of the best one
+EQUALLY_GOOD = 0.02  # scores this close are a tie, which the newer article wins
 CLOSE_CALL = 0.85  # scores this close count as equally good, so a new article is preferred
 MAX_QUOTE_CHARS = 400  # longer sentences are cut to the clauses that matter
 CANDIDATES = 40
@@ -28,6 +30,7 @@ class Ranked:
 
     pid: int
     score: float
+    note: str | None = None
 
 
 def normalised(index: SearchIndex, terms: Sequence[str]) -> np.ndarray:
@@ -68,9 +71,32 @@ def choose(index: SearchIndex, ranked: list[Ranked], k: int) -> list[Ranked]:
         docs = {index.doc_id(r.pid) for r in chosen}
         contenders = [r for r in pool if r.score >= CLOSE_CALL * pool[0].score]
         pick = next((r for r in contenders if index.doc_id(r.pid) not in docs), pool[0])
+        pick = _newer_if_tied(index, pick, [r for r in contenders if index.doc_id(r.pid) not in docs])
         chosen.append(pick)
         pool = [r for r in pool if r is not pick and not _same_point(terms[r.pid], terms[pick.pid])]
     return chosen
+
+
+def _newer_if_tied(index: SearchIndex, pick: Ranked, others: list[Ranked]) -> Ranked:
+    """Of two equally good quotes from dated articles, the newer one, with a note saying so."""
+    date = index.articles[index.doc_id(pick.pid)].date
+    if date is None:
+        return pick
+    tied = [
+        (other_date, r)
+        for r in others
+        if r.pid != pick.pid
+        and abs(r.score - pick.score) <= EQUALLY_GOOD * pick.score
+        and (other_date := index.articles[index.doc_id(r.pid)].date) is not None
+        and other_date > date
+    ]
+    if not tied:
+        return pick
+    newest, newer = max(tied, key=lambda item: item[0])
+    return replace(
+        newer,
+        note=f"Preferred to an equally good quote from an older article ({date}); this one is from {newest}.",
+    )
 
 
 def _same_point(a: set[str], b: set[str]) -> bool:
@@ -98,9 +124,17 @@ def quote(
             paragraph=passage.paragraph,
             date=article.date,
             url=article.url,
+            also_in=[_source(index.articles[doc]) for doc in article.also_in if doc in index.articles],
         ),
         score=round(ranked.score, 6),
         spans=pieces,
+        note=ranked.note,
+    )
+
+
+def _source(article: ArticleInfo) -> Source:
+    return Source(
+        doc_id=article.doc_id, title=article.title, outlet=article.outlet, url=article.url, date=article.date
     )
 
 

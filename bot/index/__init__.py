@@ -211,11 +211,24 @@ def open_index(
     try:
         return SearchIndex(store.load(folder, fingerprint))
     except store.IndexUnusable as exc:
-        if str(exc) == "no saved index":
-            logger.info("no saved index in %s; building one", folder)
-        else:
-            logger.warning("saved index in %s not used (%s); rebuilding", folder, exc)
-    return build_and_save(load_corpus(corpus_dir), folder if save else None, progress)
+        reason = str(exc)
+    if not save:
+        return SearchIndex.build(load_corpus(corpus_dir), progress)
+    try:
+        with store.building(folder):
+            # Another process may have built it while we waited for the lock.
+            try:
+                return SearchIndex(store.load(folder, corpus_fingerprint(corpus_dir)))
+            except store.IndexUnusable:
+                pass
+            if reason == "no saved index":
+                logger.info("no saved index in %s; building one", folder)
+            else:
+                logger.warning("saved index in %s not used (%s); rebuilding", folder, reason)
+            return build_and_save(load_corpus(corpus_dir), folder, progress)
+    except OSError as exc:  # the lock's folder cannot be written: build in memory
+        logger.warning("could not save the index to %s (%s); it will be rebuilt next time", folder, exc)
+        return SearchIndex.build(load_corpus(corpus_dir), progress)
 
 
 def build_and_save(corpus: Corpus, folder: Path | None, progress: Progress | None = None) -> SearchIndex:

@@ -7,8 +7,9 @@ saved and memory-mapped back in seconds, and let several server processes share 
 from __future__ import annotations
 
 from array import array
+from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -17,7 +18,7 @@ from bot.corpus import ArticleInfo, Corpus
 from bot.index.engine import Postings
 from bot.passages import split_article
 from bot.quotes import People, Person, Speaker, Statement, attribute, speaks_for_passage
-from bot.text import analyse, tokenize
+from bot.text import analyse, same_text_key, tokenize
 
 Progress = Callable[[int, int], None]  # (articles done, articles in all)
 
@@ -64,9 +65,21 @@ class IndexData:
     fingerprint: str
 
 
+SAME_STORY = 0.5  # an article with at least this share of its passages in an earlier one is a copy of it
+MIN_DUPLICATE_CHARS = 30  # shorter sentences ("Kyiv disagrees.") may repeat without being copies
+
+
 def build(corpus: Corpus, progress: Progress | None = None) -> IndexData:
-    """Split, attribute and index every article of `corpus`."""
-    people = People.from_articles(corpus.articles)
+    """Split, attribute and index every article of `corpus`.
+
+    Articles are read oldest first, and a passage already indexed from an earlier article is not indexed
+    again: the same story saved twice, or syndicated, gives each quote once, cited to its first
+    appearance, and the copies are noted on each other ("also in").
+    """
+    articles = sorted(corpus.articles, key=lambda a: (a.date is None, a.date or "", a.doc_id))
+    people = People.from_articles(articles)
+    first_seen: dict[str, int] = {}  # a passage's normalised text -> the article it was indexed from
+    copies: dict[int, set[int]] = {}
     vocabulary: dict[str, int] = {}
     surface: dict[str, str] = {}
     speakers: dict[Speaker, int] = {}
@@ -83,13 +96,20 @@ def build(corpus: Corpus, progress: Progress | None = None) -> IndexData:
     voice = array("b")
     blob: list[bytes] = []
     blob_size = 0
-    total = len(corpus.articles)
-    for number, article in enumerate(corpus.articles):
+    total = len(articles)
+    for number, article in enumerate(articles):
         passages = split_article(article)
         encoded = article.text.encode("utf-8")
         ascii_text = len(encoded) == len(article.text)
         char_at, byte_at = 0, 0
+        repeated: Counter[int] = Counter()
         for passage, said in zip(passages, attribute(article, passages, people), strict=True):
+            key = same_text_key(passage.text)
+            if len(key) >= MIN_DUPLICATE_CHARS:
+                earlier = first_seen.setdefault(key, number)
+                if earlier != number:
+                    repeated[earlier] += 1
+                    continue
             pid = len(p_article)
             if not ascii_text:
                 byte_at += len(article.text[char_at : passage.start].encode("utf-8"))
@@ -118,6 +138,11 @@ def build(corpus: Corpus, progress: Progress | None = None) -> IndexData:
                 s_said.extend(statement.said)
             s_indptr.append(len(s_speaker))
             voice.append(not any(speaks_for_passage(s) for s in said))
+        if repeated:
+            original, count = repeated.most_common(1)[0]
+            if count >= SAME_STORY * len(passages):
+                copies.setdefault(original, set()).add(number)
+                copies.setdefault(number, set()).add(original)
         blob.append(encoded)
         blob_size += len(encoded)
         if progress is not None:
@@ -129,8 +154,12 @@ def build(corpus: Corpus, progress: Progress | None = None) -> IndexData:
         len(vocabulary),
         n_docs,
     )
+    infos = [
+        replace(a.info, also_in=tuple(sorted(articles[c].doc_id for c in copies.get(n, ()))))
+        for n, a in enumerate(articles)
+    ]
     return IndexData(
-        articles=[a.info for a in corpus.articles],
+        articles=infos,
         text=b"".join(blob),
         passages=PassageTable(
             article=np.frombuffer(p_article, dtype=np.int32),

@@ -9,6 +9,7 @@ processes share one copy in memory and start in seconds.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import logging
@@ -17,6 +18,8 @@ import os
 import shutil
 import tempfile
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +33,7 @@ from bot.quotes import Person, Speaker
 
 logger = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2
 INDEX_FOLDER = ".citebot-index"
 _ARRAYS = {
     "passages": ("article", "paragraph", "start", "end", "byte_start", "byte_end"),
@@ -48,6 +51,18 @@ class IndexUnusable(Exception):
 def default_folder(corpus_dir: Path, index_dir: Path | None = None) -> Path:
     """Where a corpus's index lives: INDEX_DIR if set, else a hidden folder inside the corpus."""
     return index_dir if index_dir is not None else corpus_dir / INDEX_FOLDER
+
+
+@contextmanager
+def building(folder: Path) -> Iterator[None]:
+    """Hold the build lock of `folder`: one process builds an index at a time, the others then load it."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with (folder.parent / f".{folder.name}.lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def code_version() -> str:
@@ -130,7 +145,7 @@ def _read(folder: Path, manifest: dict[str, Any]) -> IndexData:
     _check(int(postings["indptr"][-1]) == len(postings["docs"]) == len(postings["weights"]), "postings")
     _check(len(tables["articles"]) == int(manifest["articles"]), "articles")
     return IndexData(
-        articles=[ArticleInfo(**a) for a in tables["articles"]],
+        articles=[ArticleInfo(**(a | {"also_in": tuple(a.get("also_in", ()))})) for a in tables["articles"]],
         text=_map_text(folder / "text.bin"),
         passages=passages,
         postings=Postings(n_docs=n_docs, **postings),

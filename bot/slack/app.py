@@ -25,6 +25,7 @@ from bot.answers import Answer, answer
 from bot.config import Settings
 from bot.index import SearchIndex, open_index
 from bot.index.store import default_folder
+from bot.index.watch import keep_current
 from bot.slack.dedupe import MemorySeenEvents, SeenEvents, SqliteSeenEvents
 from bot.slack.listeners import register_listeners
 
@@ -75,6 +76,17 @@ class Citebot:
         task = asyncio.get_running_loop().create_task(work)
         self._jobs.add(task)
         task.add_done_callback(self._jobs.discard)
+
+    def watch_corpus(self) -> asyncio.Task[None] | None:
+        """Follow changes to the corpus folder, swapping in a new index when one is ready."""
+        if not self.settings.watch_corpus:
+            return None
+
+        def swap(index: SearchIndex) -> None:
+            self.index = index  # one assignment: a request uses the old index or the new, never a mix
+
+        work = keep_current(self.settings.corpus_dir, self.settings.index_dir, lambda: self.index, swap)
+        return asyncio.get_running_loop().create_task(work)
 
     async def drain(self, timeout: float = DRAIN_SECONDS) -> None:
         """Wait for work already acked to Slack (answers being posted) before the process exits."""

@@ -41,11 +41,14 @@ def create_web_app(settings: Settings, load_bot: Callable[[], Citebot]) -> Starl
         bot = await asyncio.to_thread(load_bot)
         client = web_client(settings)
         identity = asyncio.create_task(learn_identity(bot, client))
+        watcher = bot.watch_corpus()
         state["bot"] = bot
         state["handler"] = AsyncSlackRequestHandler(create_app(bot, client))
         logger.info("ready: %d articles, %d passages", len(bot.index.articles), len(bot.index))
         yield
         identity.cancel()
+        if watcher is not None:
+            watcher.cancel()
         await bot.drain()  # uvicorn has finished the requests in flight; now the answers they acked
 
     async def slack_events(request: Request) -> Response:

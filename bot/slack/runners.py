@@ -54,6 +54,7 @@ async def _socket_mode(settings: Settings, bot: Citebot) -> None:
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         asyncio.get_running_loop().add_signal_handler(sig, stop.set)
+    watcher = bot.watch_corpus()
     await handler.connect_async()  # type: ignore[no-untyped-call]
     logger.info(
         "connected over Socket Mode: %d articles, %d passages", len(bot.index.articles), len(bot.index)
@@ -62,4 +63,6 @@ async def _socket_mode(settings: Settings, bot: Citebot) -> None:
     logger.info("stopping: closing the connection, finishing answers")
     await handler.close_async()  # type: ignore[no-untyped-call]
     identity.cancel()
+    if watcher is not None:
+        watcher.cancel()
     await bot.drain()

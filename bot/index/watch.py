@@ -1,0 +1,83 @@
+"""Keep a running bot's index current: watch the corpus folder, rebuild elsewhere, swap when ready.
+
+The new index is built by a child process, `python -m bot index --if-stale` (so the server keeps
+answering at full speed), saved, and memory-mapped back; the caller swaps it in with one assignment. Until then every request is
+answered from the old index, and no request ever sees a half-built one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from watchfiles import Change, awatch
+
+from bot.corpus import ARTICLE_SUFFIXES, corpus_fingerprint
+from bot.index import SearchIndex, open_index
+
+logger = logging.getLogger(__name__)
+
+DEBOUNCE_MS = 400  # changes this close together are one change (a file being written, a folder copied)
+
+
+async def keep_current(
+    corpus_dir: Path,
+    index_dir: Path | None,
+    current: Callable[[], SearchIndex],
+    swap: Callable[[SearchIndex], None],
+) -> None:
+    """Watch `corpus_dir` until cancelled; after each change, swap in an index of the new corpus."""
+    corpus_dir = corpus_dir.resolve()
+    async for changes in awatch(corpus_dir, watch_filter=_article_files(corpus_dir), debounce=DEBOUNCE_MS):
+        logger.info("corpus changed (%d files); updating the index", len(changes))
+        try:
+            index = await _current_index(corpus_dir, index_dir, current())
+        except Exception:
+            logger.exception("could not update the index; still answering from the previous one")
+            continue
+        if index is not None:
+            swap(index)
+            logger.info("index updated: %d articles, %d passages", len(index.articles), len(index))
+
+
+async def _current_index(corpus_dir: Path, index_dir: Path | None, old: SearchIndex) -> SearchIndex | None:
+    """An index of the corpus as it is now, or None if it has not really changed."""
+    if await asyncio.to_thread(corpus_fingerprint, corpus_dir) == old.fingerprint:
+        return None
+    await _build_elsewhere(corpus_dir, index_dir)
+    # Saved by the builder (or by another worker): mapped in a moment. If it could not be, built here.
+    return await asyncio.to_thread(open_index, corpus_dir, index_dir)
+
+
+async def _build_elsewhere(corpus_dir: Path, index_dir: Path | None) -> None:
+    """`python -m bot index --if-stale` in a child process, which saves the index it builds."""
+    command = [sys.executable, "-m", "bot", "index", "--if-stale", "--corpus", str(corpus_dir)]
+    env = {**os.environ, **({"INDEX_DIR": str(index_dir)} if index_dir is not None else {})}
+    child = await asyncio.create_subprocess_exec(
+        *command, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
+    )
+    try:
+        _, err = await child.communicate()
+    except asyncio.CancelledError:
+        child.kill()
+        await child.wait()
+        raise
+    if child.returncode != 0:
+        logger.warning(
+            "the index builder failed (%s); building here instead", err.decode(errors="replace").strip()
+        )
+
+
+def _article_files(corpus_dir: Path) -> Callable[[Change, str], bool]:
+    """Changes to article files count; the index, the events file and other hidden files do not."""
+
+    def relevant(_: Change, path: str) -> bool:
+        relative = Path(path).relative_to(corpus_dir) if path.startswith(str(corpus_dir)) else Path(path)
+        hidden = any(part.startswith(".") for part in relative.parts)
+        return not hidden and relative.suffix.lower() in ARTICLE_SUFFIXES
+
+    return relevant

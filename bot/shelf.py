@@ -1,0 +1,147 @@
+"""Adding articles to the corpus: `python -m bot add PATH…`.
+
+Each file is read as an article before it is copied, so that what is refused (empty, not an article,
+unreadable, a duplicate) never reaches the corpus. A copy of a story already there is refused when it
+comes from the same source; a copy from another outlet (syndication) is kept, and the index cites
+each of its quotes once and notes the copies on each other ("also in").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from bot.corpus import ARTICLE_SUFFIXES, Article, article_files, article_from_bytes, load_corpus
+from bot.errors import ArticleError
+from bot.passages import split_article
+from bot.text import same_text_key
+
+SAME_STORY = 0.9  # share of a new article's sentences already in one corpus article: the same story
+MIN_KEY_CHARS = 30
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What happened to one file: added under `doc_id` (with what was extracted), or refused and why."""
+
+    source: Path
+    doc_id: str | None = None
+    article: Article | None = None
+    refused: str | None = None
+    note: str | None = None
+
+    @property
+    def words(self) -> int:
+        """Words of article text (what can be quoted), 0 if refused."""
+        if self.article is None:
+            return 0
+        return sum(len(self.article.text[s:e].split()) for s, e in self.article.paragraphs)
+
+
+def add_to_corpus(paths: Sequence[Path], corpus_dir: Path) -> list[Outcome]:
+    """Copy the articles among `paths` (files, or folders searched recursively) into `corpus_dir`."""
+    corpus_dir.mkdir(parents=True, exist_ok=True)
+    shelf = _Shelf(corpus_dir)
+    return [shelf.add(path) for path in _files(paths)]
+
+
+class _Shelf:
+    """The corpus as `add` sees it: file contents and sentences already there, and where each came from."""
+
+    def __init__(self, corpus_dir: Path) -> None:
+        self.corpus_dir = corpus_dir
+        self.by_bytes = {
+            _digest(p.read_bytes()): p.relative_to(corpus_dir).as_posix() for p in article_files(corpus_dir)
+        }
+        self.articles: dict[str, Article] = {}
+        self.sentences: dict[str, str] = {}
+        for article in load_corpus(corpus_dir).articles:
+            self._remember(article)
+
+    def add(self, path: Path) -> Outcome:
+        if path.suffix.lower() not in ARTICLE_SUFFIXES:
+            return Outcome(
+                path,
+                refused=f"not an article file ({path.suffix or 'no extension'}; "
+                f"Citebot reads {', '.join(ARTICLE_SUFFIXES)})",
+            )
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            return Outcome(path, refused=f"unreadable ({exc.strerror or exc})")
+        same_file = self.by_bytes.get(_digest(data))
+        if same_file is not None:
+            return Outcome(path, refused=f"duplicate of {same_file} (the same file)")
+        try:
+            article = article_from_bytes(data, path.name, path.suffix.lower())
+        except ArticleError as exc:
+            return Outcome(path, refused=str(exc))
+        original, share = self._closest(article)
+        note = None
+        if original is not None and share >= SAME_STORY:
+            if _same_source(article, self.articles[original]):
+                return Outcome(path, article=article, refused=f"duplicate of {original} (the same story)")
+            note = f"the same story as {original}: its quotes are cited once, and each notes the other"
+        doc_id = self._copy(path)
+        article = replace(article, doc_id=doc_id)
+        self.by_bytes[_digest(data)] = doc_id
+        self._remember(article)
+        return Outcome(path, doc_id=doc_id, article=article, note=note)
+
+    def _remember(self, article: Article) -> None:
+        self.articles[article.doc_id] = article
+        for key in _sentence_keys(article):
+            self.sentences.setdefault(key, article.doc_id)
+
+    def _closest(self, article: Article) -> tuple[str | None, float]:
+        """The corpus article sharing most of `article`'s sentences, and the share it shares."""
+        keys = _sentence_keys(article)
+        shared = Counter(self.sentences[k] for k in keys if k in self.sentences)
+        if not keys or not shared:
+            return None, 0.0
+        doc_id, count = shared.most_common(1)[0]
+        return doc_id, count / len(keys)
+
+    def _copy(self, path: Path) -> str:
+        """Copy under the file's own name; a different file of that name makes it `name-2.ext`."""
+        target = self.corpus_dir / path.name
+        number = 2
+        while target.exists():
+            target = self.corpus_dir / f"{path.stem}-{number}{path.suffix}"
+            number += 1
+        shutil.copyfile(path, target)
+        return target.relative_to(self.corpus_dir).as_posix()
+
+
+def _files(paths: Sequence[Path]) -> Iterator[Path]:
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+        else:
+            yield path
+
+
+def _sentence_keys(article: Article) -> list[str]:
+    keys = (same_text_key(p.text) for p in split_article(article))
+    return [k for k in keys if len(k) >= MIN_KEY_CHARS]
+
+
+def _same_source(new: Article, old: Article) -> bool:
+    """Saved twice (same outlet or address, or nothing to tell them apart), not syndicated."""
+    if new.url and old.url:
+        return new.url == old.url
+    if new.outlet and old.outlet:
+        return new.outlet == old.outlet
+    return True
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
