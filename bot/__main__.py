@@ -121,6 +121,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         "corpus_dir": args.corpus,
         "host": getattr(args, "host", None),
         "port": getattr(args, "port", None),
+        "workers": getattr(args, "workers", None),
     }
     return Settings(**{key: value for key, value in flags.items() if value is not None})
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
 import re
 import sys
+from logging.handlers import QueueHandler, QueueListener
+from queue import Queue
 
 from pythonjsonlogger.json import JsonFormatter
 
@@ -48,24 +51,29 @@ class DropExpected(logging.Filter):
 
 
 def configure(settings: Settings) -> None:
-    """Send all logs to stderr in the configured format, at the configured level, secrets masked."""
-    handler = logging.StreamHandler(sys.stderr)
+    """Send all logs to stderr in the configured format, at the configured level, secrets masked.
+
+    Records are queued and written by a background thread: a slow reader of stderr (a full pipe, a
+    busy journal) delays log lines, never the event loop answering Slack.
+    """
+    writer = logging.StreamHandler(sys.stderr)
     if settings.log_format == "json":
-        handler.setFormatter(
-            JsonFormatter(
-                "%(asctime)s %(levelname)s %(name)s %(message)s",
-                rename_fields={"levelname": "level", "name": "logger"},
-            )
-        )
+        fields = "%(asctime)s %(levelname)s %(name)s %(message)s"
+        writer.setFormatter(JsonFormatter(fields, rename_fields={"levelname": "level", "name": "logger"}))
     else:
-        handler.setFormatter(logging.Formatter(TEXT_FORMAT))
+        writer.setFormatter(logging.Formatter(TEXT_FORMAT))
     secrets = [
         s.get_secret_value()
         for s in (settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token)
         if s
     ]
+    queue: Queue[logging.LogRecord] = Queue()
+    handler = QueueHandler(queue)
     handler.addFilter(RedactSecrets(secrets))
     handler.addFilter(DropExpected())
+    listener = QueueListener(queue, writer)
+    listener.start()
+    atexit.register(listener.stop)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level)

@@ -28,14 +28,9 @@ class Webpage:
 def extract_webpage(data: bytes) -> Webpage:
     """Extract the article from a saved page's bytes (any declared encoding); ArticleError if there is none."""
     found = trafilatura.bare_extraction(
-        data,
-        with_metadata=True,
-        include_comments=False,
-        include_tables=False,
-        favor_precision=True,
-        as_dict=True,
+        data, with_metadata=True, include_comments=False, include_tables=False, favor_precision=True
     )
-    document: dict[str, Any] = found if isinstance(found, dict) else {}
+    document: dict[str, Any] = {} if found is None else found if isinstance(found, dict) else found.as_dict()
     text = str(document.get("text") or "").strip()
     if len(text.split()) < MIN_WORDS:
         raise ArticleError("not an article (no article text found in the page)")

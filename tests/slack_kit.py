@@ -280,10 +280,20 @@ def message_shortcut(
 
 @dataclass
 class Server:
-    """`python -m bot serve` running in a subprocess."""
+    """`python -m bot serve` running in a subprocess; its stderr is read as it comes (a full pipe blocks)."""
 
     process: subprocess.Popen[str]
     port: int
+    log: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        def drain() -> None:
+            assert self.process.stderr is not None
+            for line in self.process.stderr:
+                self.log.append(line)
+
+        self._reader = threading.Thread(target=drain, daemon=True)
+        self._reader.start()
 
     def stop(self) -> str:
         """SIGTERM, then wait for the exit; returns what the server logged."""
@@ -293,11 +303,15 @@ class Server:
     def wait_exit(self, timeout: float = 30) -> str:
         """Wait for the process to exit (killing it after `timeout`); returns its stderr."""
         try:
-            _, err = self.process.communicate(timeout=timeout)
+            self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.process.kill()
-            _, err = self.process.communicate()
-        return err
+            self.process.wait()
+        self._reader.join(10)
+        for stream in (self.process.stdout, self.process.stderr):
+            if stream is not None:
+                stream.close()
+        return "".join(self.log)
 
     @property
     def exited_cleanly(self) -> bool:
@@ -325,12 +339,13 @@ def start_server(
         [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port), *args],
         env=full_env,
         cwd=ROOT / "tests",
-        stdout=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
     )
+    server = Server(process, port)
     wait_healthy(process, port)
-    return Server(process, port)
+    return server
 
 
 def wait_healthy(process: subprocess.Popen[str], port: int, timeout: float = 60) -> None:
@@ -338,7 +353,7 @@ def wait_healthy(process: subprocess.Popen[str], port: int, timeout: float = 60)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"server exited: {process.communicate()[1]}")
+            raise RuntimeError(f"server exited with {process.returncode}")
         try:
             if get(port, "/healthz").status == 200:
                 return

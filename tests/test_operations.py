@@ -6,7 +6,10 @@ from __future__ import annotations
 import json
 import logging
 import multiprocessing
+import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -20,6 +23,7 @@ from bot.logs import RedactSecrets
 from bot.slack.dedupe import SqliteSeenEvents
 from tests.slack_kit import (
     BOT_TOKEN,
+    ROOT,
     SECRET,
     Server,
     StandIn,
@@ -29,6 +33,7 @@ from tests.slack_kit import (
     sign,
     slash_command,
     start_server,
+    wait_healthy,
 )
 
 JSON = "application/json"
@@ -133,8 +138,9 @@ def test_a_restart_under_load_loses_no_answered_request(stand_in: StandIn) -> No
         while not stop.is_set():
             n += 1
             channel = f"D{n:05d}"
+            body = event_callback(dm_event(channel), f"Ev-load-{n}")
             try:
-                if send(Server(first.process, port), dm_event(channel), f"Ev-load-{n}") == 200:
+                if post(port, body, JSON, sign(body)).status == 200:
                     acked.append(channel)
             except OSError:
                 time.sleep(0.05)  # the server is restarting: Slack would retry this one
@@ -204,3 +210,35 @@ def test_secrets_are_masked_in_any_log_record(caplog: pytest.LogCaptureFixture) 
     )
     assert redact.filter(record)
     assert record.getMessage() == "token [token] secret [secret] and [token]"
+
+
+def test_a_log_reader_that_never_reads_cannot_stop_the_server(stand_in: StandIn, tmp_path: Path) -> None:
+    # stderr is a pipe nobody drains: once its buffer (64 KB) is full, writing a log line blocks. The
+    # server must keep answering, because log lines are written by a thread, not by the event loop.
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CORPUS_", "INDEX_", "LOG_"))}
+    env |= {
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_API_URL": stand_in.url,
+        "CORPUS_DIR": str(ROOT / "seeds"),
+        "EVENTS_DB": str(tmp_path / "events.sqlite3"),
+        "LOG_QUERIES": "true",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        wait_healthy(process, port)  # type: ignore[arg-type]
+        long_question = "troops " + "x" * 400  # ~600 bytes of log line each
+        for _ in range(300):
+            body = slash_command("/ask", long_question)
+            assert post(port, body, "application/x-www-form-urlencoded", sign(body)).status == 200
+    finally:
+        process.kill()
+        process.wait()
+        assert process.stderr is not None
+        process.stderr.close()

@@ -16,12 +16,13 @@ from pathlib import Path
 
 from watchfiles import Change, awatch
 
-from bot.corpus import ARTICLE_SUFFIXES, corpus_fingerprint
+from bot.corpus import ARTICLE_SUFFIXES, article_files, corpus_fingerprint
 from bot.index import SearchIndex, open_index
 
 logger = logging.getLogger(__name__)
 
 DEBOUNCE_MS = 400  # changes this close together are one change (a file being written, a folder copied)
+QUIET_CHECK_MS = 30_000  # after this long without events, compare the files' sizes and times anyway
 
 
 async def keep_current(
@@ -30,18 +31,45 @@ async def keep_current(
     current: Callable[[], SearchIndex],
     swap: Callable[[SearchIndex], None],
 ) -> None:
-    """Watch `corpus_dir` until cancelled; after each change, swap in an index of the new corpus."""
+    """Watch `corpus_dir` until cancelled; after each change, swap in an index of the new corpus.
+
+    A change made before the watcher started (between loading the index and watching) is caught by a
+    check when it starts and by a look at the files' sizes and times whenever the folder is quiet.
+    """
     corpus_dir = corpus_dir.resolve()
-    async for changes in awatch(corpus_dir, watch_filter=_article_files(corpus_dir), debounce=DEBOUNCE_MS):
+    signature = await asyncio.to_thread(_stat_signature, corpus_dir)
+    await _update(corpus_dir, index_dir, current, swap)
+    changes_or_quiet = awatch(
+        corpus_dir,
+        watch_filter=_article_files(corpus_dir),
+        debounce=DEBOUNCE_MS,
+        rust_timeout=QUIET_CHECK_MS,
+        yield_on_timeout=True,
+    )
+    async for changes in changes_or_quiet:
+        if not changes:
+            latest = await asyncio.to_thread(_stat_signature, corpus_dir)
+            if latest == signature:
+                continue
+            signature = latest
         logger.info("corpus changed (%d files); updating the index", len(changes))
-        try:
-            index = await _current_index(corpus_dir, index_dir, current())
-        except Exception:
-            logger.exception("could not update the index; still answering from the previous one")
-            continue
-        if index is not None:
-            swap(index)
-            logger.info("index updated: %d articles, %d passages", len(index.articles), len(index))
+        await _update(corpus_dir, index_dir, current, swap)
+
+
+async def _update(
+    corpus_dir: Path,
+    index_dir: Path | None,
+    current: Callable[[], SearchIndex],
+    swap: Callable[[SearchIndex], None],
+) -> None:
+    try:
+        index = await _current_index(corpus_dir, index_dir, current())
+    except Exception:
+        logger.exception("could not update the index; still answering from the previous one")
+        return
+    if index is not None:
+        swap(index)
+        logger.info("index updated: %d articles, %d passages", len(index.articles), len(index))
 
 
 async def _current_index(corpus_dir: Path, index_dir: Path | None, old: SearchIndex) -> SearchIndex | None:
@@ -70,6 +98,18 @@ async def _build_elsewhere(corpus_dir: Path, index_dir: Path | None) -> None:
         logger.warning(
             "the index builder failed (%s); building here instead", err.decode(errors="replace").strip()
         )
+
+
+def _stat_signature(corpus_dir: Path) -> list[tuple[str, int, int]]:
+    """Names, sizes and modification times of the article files: cheap, and enough to notice a change."""
+    signature = []
+    for path in article_files(corpus_dir):
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        signature.append((path.name, stat.st_size, stat.st_mtime_ns))
+    return signature
 
 
 def _article_files(corpus_dir: Path) -> Callable[[Change, str], bool]:

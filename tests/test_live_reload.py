@@ -1,0 +1,83 @@
+"""Live reload: a running server picks up added, changed and removed articles within seconds, and
+answers every request meanwhile, from the old index until the new one is ready."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.slack_kit import Server, StandIn, post, sign, slash_command, start_server
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+PAGES = Path(__file__).resolve().parent / "pages"
+
+
+@pytest.fixture
+def running(tmp_path: Path) -> Iterator[tuple[Server, Path]]:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for path in SEEDS.glob("*.txt"):
+        shutil.copy(path, corpus / path.name)
+    api = StandIn().start()
+    server = start_server(api, "--workers", "2", env={"CORPUS_DIR": str(corpus)})
+    yield server, corpus
+    server.stop()
+    api.stop()
+
+
+def ask(server: Server, text: str) -> tuple[int, str]:
+    body = slash_command("/ask", text)
+    reply = post(server.port, body, "application/x-www-form-urlencoded", sign(body))
+    return reply.status, json.dumps(reply.json()["blocks"], ensure_ascii=False) if reply.status == 200 else ""
+
+
+def eventually(server: Server, text: str, present: bool, timeout: float = 15.0) -> float:
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        status, blocks = ask(server, "penguins antarctica")
+        assert status == 200
+        if (text in blocks) == present:
+            return time.monotonic() - started
+        time.sleep(0.1)
+    raise AssertionError(f"{text!r} {'never appeared' if present else 'never went away'}")
+
+
+def test_added_changed_and_removed_articles_are_picked_up(running: tuple[Server, Path]) -> None:
+    server, corpus = running
+    statuses: list[int] = []
+    stop = threading.Event()
+
+    def meanwhile() -> None:  # questions keep coming while the corpus changes
+        while not stop.is_set():
+            statuses.append(ask(server, "/whosaid a long shot")[0])
+
+    thread = threading.Thread(target=meanwhile)
+    thread.start()
+    try:
+        assert ask(server, "penguins antarctica")[1].count("Penguins") == 0
+        (corpus / "penguins.txt").write_text(
+            "Penguin Plan\nPenguins will deploy to Antarctica in spring, officials say. Seals disagree.\n",
+            "utf-8",
+        )
+        assert eventually(server, "Penguins will deploy to Antarctica", present=True) < 10
+        (corpus / "penguins.txt").write_text(
+            "Penguin Plan\nPenguins will now winter in Antarctica, officials say. Seals disagree.\n", "utf-8"
+        )
+        eventually(server, "Penguins will now winter", present=True)
+        (corpus / "penguins.txt").unlink()
+        eventually(server, "Penguins will now winter", present=False)
+        shutil.copy(PAGES / "daily-example-peace-plan.html", corpus)
+        started = time.monotonic()
+        while "Marcel Duval" not in ask(server, "nobody is sending soldiers into an active war")[1]:
+            assert time.monotonic() - started < 15
+            time.sleep(0.1)
+    finally:
+        stop.set()
+        thread.join(30)
+    assert len(statuses) > 20 and set(statuses) == {200}  # no failed request while the index changed

@@ -1,0 +1,163 @@
+"""Saved web pages: article text and metadata in, menus, banners, share buttons and comments out;
+copies of one story cited once; the newer of two equal quotes preferred, and said so."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.answers import answer
+from bot.corpus import load_corpus, read_article
+from bot.errors import ArticleError
+from bot.index import SearchIndex
+from bot.render import render
+
+PAGES = Path(__file__).resolve().parent / "pages"
+BOILERPLATE = [
+    "cookie",
+    "Accept all",
+    "Share on",
+    "Email this story",
+    "Related stories",
+    "Markets rally",
+    "Comments",
+    "Great article",
+    "reader42",
+    "Sign up",
+    "newsletter",
+    "Morning Briefing",
+    "All rights reserved",
+    "Privacy policy",
+    "Advertisement",
+    "ADVERTISEMENT",
+    "Most read",
+    "republished here",
+    "By Jane Doe",
+    "Home",
+]
+
+
+@pytest.mark.parametrize(
+    ("page", "title", "author", "date", "outlet", "url"),
+    [
+        (
+            "daily-example-peace-plan.html",
+            "Europe Readies a Ukraine Force",
+            "Jane Doe",
+            "2025-03-04",
+            "The Daily Example",
+            "https://daily.example.com/world/europe-readies-ukraine-force",
+        ),
+        (
+            "northern-herald-wire.html",
+            "Europe readies a Ukraine force",
+            "Jane Doe",
+            "2025-03-05",
+            "Northern Herald",
+            "https://herald.example.org/news/2025/03/05/europe-ukraine-force",
+        ),
+    ],
+)
+def test_metadata_from_the_page(page: str, title: str, author: str, date: str, outlet: str, url: str) -> None:
+    article = read_article(PAGES / page, page)
+    assert (article.title, article.author, article.date, article.outlet, article.url) == (
+        title,
+        author,
+        date,
+        outlet,
+        url,
+    )
+
+
+@pytest.mark.parametrize("page", ["daily-example-peace-plan.html", "northern-herald-wire.html"])
+def test_no_boilerplate_in_the_article_text(page: str) -> None:
+    article = read_article(PAGES / page, page)
+    kept = "\n".join(article.paragraph_text(i) for i in range(1, len(article.paragraphs) + 1))
+    assert kept.startswith("European leaders on Tuesday drew up plans")
+    assert kept.endswith("treat any Western soldiers in Ukraine as legitimate targets.")
+    for junk in BOILERPLATE:
+        assert junk not in kept, junk
+
+
+def test_a_page_without_an_article_is_refused() -> None:
+    with pytest.raises(ArticleError, match="not an article"):
+        read_article(PAGES / "section-front.html", "section-front.html")
+
+
+def test_a_page_in_another_encoding(tmp_path: Path) -> None:
+    html = (
+        (PAGES / "daily-example-peace-plan.html").read_text(encoding="utf-8").replace("utf-8", "windows-1252")
+    )
+    html = (
+        html.replace("Nobody is sending", "Personne n’envoie — nobody is sending")
+        .replace("“", '"')
+        .replace("”", '"')
+    )
+    path = tmp_path / "cp1252.html"
+    path.write_bytes(html.replace("’", "'").replace("—", "-").encode("cp1252", errors="replace"))
+    article = read_article(path, path.name)
+    assert article.title == "Europe Readies a Ukraine Force" and "nobody is sending" in article.text
+
+
+@pytest.fixture
+def copies(tmp_path: Path) -> SearchIndex:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for page in ("northern-herald-wire.html", "daily-example-peace-plan.html"):
+        shutil.copy(PAGES / page, folder / page)
+    return SearchIndex.build(load_corpus(folder))
+
+
+def test_a_story_in_two_outlets_is_quoted_once_and_noted(copies: SearchIndex) -> None:
+    texts = [copies.passage_text(i) for i in range(len(copies))]
+    assert len(texts) == len(set(texts))
+    result = answer("/whosaid nobody is sending soldiers into an active war", copies)
+    assert result.found and len(result.answers) == 1
+    citation = result.answers[0].citation
+    # The first publication is cited (by date, whatever the file names), the other noted.
+    assert citation.doc_id == "daily-example-peace-plan.html"
+    assert [s.outlet for s in citation.also_in] == ["Northern Herald"]
+    blocks = json.dumps(render(result).blocks)
+    assert (
+        "<https://daily.example.com/world/europe-readies-ukraine-force|Europe Readies a Ukraine Force>"
+        in blocks
+    )
+    assert "2025-03-04" in blocks
+    assert (
+        "also in <https://herald.example.org/news/2025/03/05/europe-ukraine-force|Northern Herald>" in blocks
+    )
+
+
+def test_every_answer_shows_each_quote_once(copies: SearchIndex) -> None:
+    for question in (
+        "/troops",
+        "/ask what would the force guard?",
+        "/whosaid Marcel Duval",
+        "/russia-position",
+    ):
+        quotes = [q.quote for q in answer(question, copies).answers]
+        assert len(quotes) == len(set(quotes)), question
+
+
+def test_the_newer_of_two_equally_good_quotes_is_preferred_and_said_so(tmp_path: Path) -> None:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    filler = "Other matters were discussed at length by the ministers in the capital."
+    (folder / "a-older.md").write_text(
+        f"---\ntitle: Older\ndate: 2025-01-10\n---\nOfficials said the coalition would deploy 15,000 troops in spring.\n{filler}\n",
+        encoding="utf-8",
+    )
+    (folder / "b-newer.md").write_text(
+        f"---\ntitle: Newer\ndate: 2025-05-20\n---\nIn spring the coalition would deploy 15,000 troops, officials said.\n{filler} Again.\n",
+        encoding="utf-8",
+    )
+    (folder / "c-other.md").write_text(
+        "---\ntitle: Other\n---\nA different subject entirely, about farming.\n", encoding="utf-8"
+    )
+    index = SearchIndex.build(load_corpus(folder))
+    best = answer("/ask coalition deploy 15,000 troops spring", index).answers[0]
+    assert best.citation.doc_id == "b-newer.md"
+    assert best.note is not None and "2025-01-10" in best.note and "2025-05-20" in best.note
