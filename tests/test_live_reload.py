@@ -3,6 +3,8 @@ answers every request meanwhile, from the old index until the new one is ready."
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import shutil
 import threading
@@ -12,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.index import SearchIndex, open_index
+from bot.index.watch import keep_current
 from tests.slack_kit import Server, StandIn, post, sign, slash_command, start_server
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -81,3 +85,29 @@ def test_added_changed_and_removed_articles_are_picked_up(running: tuple[Server,
         stop.set()
         thread.join(30)
     assert len(statuses) > 20 and set(statuses) == {200}  # no failed request while the index changed
+
+
+def test_a_change_made_before_watching_started_is_caught(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for path in SEEDS.glob("*.txt"):
+        shutil.copy(path, corpus / path.name)
+    old = open_index(corpus)
+    # The file arrives after the index was loaded and before the watcher starts: no event will come.
+    (corpus / "penguins.txt").write_text(
+        "Penguin Plan\nPenguins will deploy to Antarctica, officials say.\n", "utf-8"
+    )
+    swapped: list[SearchIndex] = []
+
+    async def watch_briefly() -> None:
+        task = asyncio.create_task(keep_current(corpus, None, lambda: old, swapped.append))
+        for _ in range(200):
+            if swapped:
+                break
+            await asyncio.sleep(0.05)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    asyncio.run(watch_briefly())
+    assert swapped and "penguins.txt" in swapped[0].articles
