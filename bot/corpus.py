@@ -181,6 +181,19 @@ def corpus_fingerprint(folder: Path) -> str:
     return digest.hexdigest()
 
 
+def corpus_stat(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    """Names, sizes and modification times of the article files: cheap to take, and different after
+    any edit. Only a hint that something changed; whether it did is decided by `corpus_fingerprint`."""
+    signature = []
+    for path in article_files(folder):
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        signature.append((path.relative_to(folder).as_posix(), stat.st_size, stat.st_mtime_ns))
+    return tuple(signature)
+
+
 def read_article(path: Path, doc_id: str) -> Article:
     """Read and parse one article file; raise ArticleError if it is not a readable article."""
     return article_from_bytes(_read_bytes(path), doc_id, path.suffix.lower())

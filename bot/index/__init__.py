@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from bot.corpus import ArticleInfo, Corpus, corpus_fingerprint, load_corpus
+from bot.corpus import ArticleInfo, Corpus, corpus_fingerprint, corpus_stat, load_corpus
 from bot.index import store
 from bot.index.builder import KINDS, IndexData, Progress, build, passage_terms
 from bot.index.engine import top
@@ -54,6 +54,7 @@ class SearchIndex:
         for speaker in [*data.speakers, *self._voices]:
             self.speakers.setdefault(speaker_key(speaker), speaker)
         self.fingerprint = data.fingerprint
+        self.corpus_stat: tuple[tuple[str, int, int], ...] = ()  # the corpus's files when it was opened
 
     @classmethod
     def build(cls, corpus: Corpus, progress: Progress | None = None) -> SearchIndex:
@@ -207,6 +208,13 @@ def open_index(
 ) -> SearchIndex:
     """The corpus's saved index if it is current; otherwise a new one, built and (if it can be) saved."""
     folder = store.default_folder(corpus_dir, index_dir)
+    stat = corpus_stat(corpus_dir)  # before the fingerprint: a change after this shows as a new stat
+    index = _open(corpus_dir, folder, progress, save=save)
+    index.corpus_stat = stat
+    return index
+
+
+def _open(corpus_dir: Path, folder: Path, progress: Progress | None, *, save: bool) -> SearchIndex:
     fingerprint = corpus_fingerprint(corpus_dir)
     try:
         return SearchIndex(store.load(folder, fingerprint))

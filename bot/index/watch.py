@@ -16,7 +16,7 @@ from pathlib import Path
 
 from watchfiles import Change, awatch
 
-from bot.corpus import ARTICLE_SUFFIXES, article_files, corpus_fingerprint
+from bot.corpus import ARTICLE_SUFFIXES, corpus_stat
 from bot.index import SearchIndex, open_index
 
 logger = logging.getLogger(__name__)
@@ -37,8 +37,9 @@ async def keep_current(
     check when it starts and by a look at the files' sizes and times whenever the folder is quiet.
     """
     corpus_dir = corpus_dir.resolve()
-    signature = await asyncio.to_thread(_stat_signature, corpus_dir)
-    await _update(corpus_dir, index_dir, current, swap)
+    signature = await asyncio.to_thread(corpus_stat, corpus_dir)
+    if signature != current().corpus_stat:  # changed between opening the index and now
+        await _update(corpus_dir, index_dir, current, swap)
     changes_or_quiet = awatch(
         corpus_dir,
         watch_filter=_article_files(corpus_dir),
@@ -48,7 +49,7 @@ async def keep_current(
     )
     async for changes in changes_or_quiet:
         if not changes:
-            latest = await asyncio.to_thread(_stat_signature, corpus_dir)
+            latest = await asyncio.to_thread(corpus_stat, corpus_dir)
             if latest == signature:
                 continue
             signature = latest
@@ -73,12 +74,12 @@ async def _update(
 
 
 async def _current_index(corpus_dir: Path, index_dir: Path | None, old: SearchIndex) -> SearchIndex | None:
-    """An index of the corpus as it is now, or None if it has not really changed."""
-    if await asyncio.to_thread(corpus_fingerprint, corpus_dir) == old.fingerprint:
-        return None
+    """An index of the corpus as it is now, or None if its content has not changed after all."""
+    # The builder process reads and hashes the corpus, and builds only if the content changed; this
+    # process then maps the saved index (or, if it could not be saved, builds it here).
     await _build_elsewhere(corpus_dir, index_dir)
-    # Saved by the builder (or by another worker): mapped in a moment. If it could not be, built here.
-    return await asyncio.to_thread(open_index, corpus_dir, index_dir)
+    index = await asyncio.to_thread(open_index, corpus_dir, index_dir)
+    return None if index.fingerprint == old.fingerprint else index
 
 
 async def _build_elsewhere(corpus_dir: Path, index_dir: Path | None) -> None:
@@ -98,18 +99,6 @@ async def _build_elsewhere(corpus_dir: Path, index_dir: Path | None) -> None:
         logger.warning(
             "the index builder failed (%s); building here instead", err.decode(errors="replace").strip()
         )
-
-
-def _stat_signature(corpus_dir: Path) -> list[tuple[str, int, int]]:
-    """Names, sizes and modification times of the article files: cheap, and enough to notice a change."""
-    signature = []
-    for path in article_files(corpus_dir):
-        try:
-            stat = path.stat()
-        except OSError:
-            continue
-        signature.append((path.name, stat.st_size, stat.st_mtime_ns))
-    return signature
 
 
 def _article_files(corpus_dir: Path) -> Callable[[Change, str], bool]:
