@@ -28,6 +28,12 @@ def _rss_mb() -> float:
     return psutil.Process().memory_info().rss / 2**20
 
 
+def _passage_terms(corpus: Path) -> list[list[str]]:
+    """Every passage's index terms, exactly as Citebot indexed them."""
+    index = open_index(corpus)
+    return [index.terms(i) for i in range(len(index))]
+
+
 def citebot(corpus: Path, count: int) -> dict[str, Any]:
     """Open the saved index and time BM25 scoring and top-10 for each query."""
     started = time.perf_counter()
@@ -48,9 +54,7 @@ def rank_bm25(corpus: Path, count: int) -> dict[str, Any]:
     """rank-bm25's BM25Okapi(epsilon=0) over the same passages and terms."""
     from rank_bm25 import BM25Okapi
 
-    index = open_index(corpus)
-    terms = [index.terms(i) for i in range(len(index))]
-    del index
+    terms = _passage_terms(corpus)
     baseline = _rss_mb()
     started = time.perf_counter()
     engine = BM25Okapi(terms, k1=1.5, b=0.75, epsilon=0.0)
@@ -76,9 +80,7 @@ def bm25s_engine(corpus: Path, count: int) -> dict[str, Any]:
     """bm25s (Robertson idf floored at 0, the same ranking) over the same passages and terms."""
     import bm25s
 
-    index = open_index(corpus)
-    terms = [index.terms(i) for i in range(len(index))]
-    del index
+    terms = _passage_terms(corpus)
     baseline = _rss_mb()
     started = time.perf_counter()
     engine = bm25s.BM25(k1=1.5, b=0.75, method="robertson")

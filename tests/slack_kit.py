@@ -217,6 +217,19 @@ def slash_command(command: str, text: str, **overrides: str) -> bytes:
     return urllib.parse.urlencode(fields).encode()
 
 
+def dm_event(text: str, channel: str = "D0001", ts: str = "1.1", **extra: str) -> dict[str, str]:
+    """A direct message to the bot, as the `event` of a message.im delivery."""
+    return {
+        "type": "message",
+        "channel_type": "im",
+        "user": "U0001",
+        "text": text,
+        "ts": ts,
+        "channel": channel,
+        **extra,
+    }
+
+
 def event_callback(event: dict[str, Any], event_id: str) -> bytes:
     """An Events API delivery, as Slack posts it."""
     body = {

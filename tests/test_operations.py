@@ -27,6 +27,7 @@ from tests.slack_kit import (
     SECRET,
     Server,
     StandIn,
+    dm_event,
     event_callback,
     free_port,
     post,
@@ -44,17 +45,6 @@ def stand_in() -> Iterator[StandIn]:
     api = StandIn().start()
     yield api
     api.stop()
-
-
-def dm_event(channel: str, text: str = "who said a long shot") -> dict[str, str]:
-    return {
-        "type": "message",
-        "channel_type": "im",
-        "user": "U0001",
-        "text": text,
-        "ts": "7.1",
-        "channel": channel,
-    }
 
 
 def send(server: Server, event: dict[str, str], event_id: str) -> int:
@@ -89,8 +79,8 @@ def test_a_retry_on_another_worker_is_not_answered_twice(stand_in: StandIn, tmp_
     shared = {"EVENTS_DB": str(tmp_path / "events.sqlite3")}
     first, second = start_server(stand_in, env=shared), start_server(stand_in, env=shared)
     try:
-        assert send(first, dm_event("D0100"), "Ev-twice") == 200
-        body = event_callback(dm_event("D0100"), "Ev-twice")
+        assert send(first, dm_event("who said a long shot", "D0100"), "Ev-twice") == 200
+        body = event_callback(dm_event("who said a long shot", "D0100"), "Ev-twice")
         retry = sign(body) | {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
         assert post(second.port, body, JSON, retry).status == 200
         stand_in.wait_for("chat.postMessage")
@@ -105,7 +95,11 @@ def test_workers_answer_a_burst_once_each(stand_in: StandIn) -> None:
     server = start_server(stand_in, "--workers", "2")
     try:
         with ThreadPoolExecutor(max_workers=12) as pool:
-            statuses = list(pool.map(lambda _: send(server, dm_event("D0101"), "Ev-burst"), range(12)))
+            statuses = list(
+                pool.map(
+                    lambda _: send(server, dm_event("who said a long shot", "D0101"), "Ev-burst"), range(12)
+                )
+            )
         assert statuses == [200] * 12
         stand_in.wait_for("chat.postMessage")
         time.sleep(1.0)
@@ -118,7 +112,7 @@ def test_workers_answer_a_burst_once_each(stand_in: StandIn) -> None:
 def test_sigterm_finishes_answers_already_acked(stand_in: StandIn, workers: str) -> None:
     server = start_server(stand_in, "--workers", workers)
     stand_in.fail_next("chat.postMessage", "slow")  # the Web API takes 2 s to answer
-    assert send(server, dm_event("D0200"), "Ev-term") == 200
+    assert send(server, dm_event("who said a long shot", "D0200"), "Ev-term") == 200
     time.sleep(0.2)  # the answer is on its way to the Web API
     server.process.send_signal(signal.SIGTERM)
     err = server.wait_exit()
@@ -138,7 +132,7 @@ def test_a_restart_under_load_loses_no_answered_request(stand_in: StandIn) -> No
         while not stop.is_set():
             n += 1
             channel = f"D{n:05d}"
-            body = event_callback(dm_event(channel), f"Ev-load-{n}")
+            body = event_callback(dm_event("who said a long shot", channel), f"Ev-load-{n}")
             try:
                 if post(port, body, JSON, sign(body)).status == 200:
                     acked.append(channel)
@@ -167,7 +161,7 @@ def test_json_log_lines_one_per_request_without_secrets(stand_in: StandIn) -> No
     server = start_server(stand_in, env={"LOG_FORMAT": "json"})
     body = slash_command("/troops", "how many troops?")
     assert post(server.port, body, "application/x-www-form-urlencoded", sign(body)).status == 200
-    assert send(server, dm_event("D0300", "who said a long shot"), "Ev-log") == 200
+    assert send(server, dm_event("who said a long shot", "D0300"), "Ev-log") == 200
     stand_in.wait_for("chat.postMessage")
     time.sleep(0.3)
     err = server.stop()

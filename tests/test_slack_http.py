@@ -20,6 +20,7 @@ from tests.slack_kit import (
     Server,
     StandIn,
     block_action,
+    dm_event,
     each_mrkdwn,
     event_callback,
     get,
@@ -261,14 +262,7 @@ def test_mention_inside_a_thread_answers_in_that_thread(server: Server, stand_in
 
 
 def test_direct_message_is_answered_in_the_dm(server: Server, stand_in: StandIn) -> None:
-    event = {
-        "type": "message",
-        "channel_type": "im",
-        "user": "U0001",
-        "text": "How many troops?",
-        "ts": "1.1",
-        "channel": "D0001",
-    }
+    event = dm_event("How many troops?", "D0001", "1.1")
     send_event(server, event, "Ev-dm-1")
     [call] = stand_in.wait_for("chat.postMessage")
     assert call.params["channel"] == "D0001" and "thread_ts" not in call.params
@@ -276,29 +270,14 @@ def test_direct_message_is_answered_in_the_dm(server: Server, stand_in: StandIn)
 
 
 def test_direct_message_in_a_thread_stays_in_it(server: Server, stand_in: StandIn) -> None:
-    event = {
-        "type": "message",
-        "channel_type": "im",
-        "user": "U0001",
-        "text": "help",
-        "ts": "2.2",
-        "thread_ts": "2.1",
-        "channel": "D0001",
-    }
+    event = dm_event("help", "D0001", "2.2", thread_ts="2.1")
     send_event(server, event, "Ev-dm-2")
     [call] = stand_in.wait_for("chat.postMessage")
     assert call.params["thread_ts"] == "2.1"
 
 
 def test_a_retried_event_is_answered_once(server: Server, stand_in: StandIn) -> None:
-    event = {
-        "type": "message",
-        "channel_type": "im",
-        "user": "U0001",
-        "text": "/troops",
-        "ts": "3.1",
-        "channel": "D0001",
-    }
+    event = dm_event("/troops", "D0001", "3.1")
     assert send_event(server, event, "Ev-retry-1") == 200
     assert send_event(server, event, "Ev-retry-1", retry=1) == 200
     assert send_event(server, event, "Ev-retry-1", retry=2) == 200
@@ -382,14 +361,7 @@ def test_ignored_messages_get_200_and_no_answer(
     # A real question afterwards is answered, and it is the only answer.
     send_event(
         server,
-        {
-            "type": "message",
-            "channel_type": "im",
-            "user": "U0001",
-            "text": "help",
-            "ts": "5.0",
-            "channel": "D0009",
-        },
+        dm_event("help", "D0009", "5.0"),
         f"Ev-after-{id(event)}",
     )
     stand_in.wait_for("chat.postMessage")
@@ -404,14 +376,7 @@ def test_web_api_faults_are_retried_and_nothing_is_lost(
     server: Server, stand_in: StandIn, faults: tuple[str, ...]
 ) -> None:
     stand_in.fail_next("chat.postMessage", *faults)
-    event = {
-        "type": "message",
-        "channel_type": "im",
-        "user": "U0001",
-        "text": "who said a long shot",
-        "ts": "6.1",
-        "channel": "D0001",
-    }
+    event = dm_event("who said a long shot", "D0001", "6.1")
     assert send_event(server, event, f"Ev-fault-{'-'.join(faults)}") == 200
     [call] = stand_in.wait_for("chat.postMessage", timeout=15)
     assert "Bence Németh" in json.dumps(call.params["blocks"], ensure_ascii=False)

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.slack_kit import BOT_TOKEN, ROOT, StandIn
+from tests.slack_kit import BOT_TOKEN, ROOT, StandIn, dm_event
 from tests.socket_kit import SocketStandIn, event_envelope, slash_envelope
 from tests.test_slack_http import assert_valid_message
 
@@ -50,17 +50,6 @@ def start_bot(api: StandIn) -> subprocess.Popen[str]:
     )
 
 
-def dm(text: str, ts: str, channel: str) -> dict[str, str]:
-    return {
-        "type": "message",
-        "channel_type": "im",
-        "user": "U0001",
-        "text": text,
-        "ts": ts,
-        "channel": channel,
-    }
-
-
 def test_socket_mode_session(slack: tuple[StandIn, SocketStandIn]) -> None:
     api, socket = slack
     bot = start_bot(api)
@@ -76,14 +65,16 @@ def test_socket_mode_session(slack: tuple[StandIn, SocketStandIn]) -> None:
         assert_valid_message(ack["payload"])
 
         # An event: acked without payload, answered with chat.postMessage.
-        socket.send(event_envelope("env-2", dm("How many troops?", "1.1", "D0001"), "Ev-sock-1"))
+        socket.send(event_envelope("env-2", dm_event("How many troops?", "D0001", "1.1"), "Ev-sock-1"))
         assert socket.wait_ack("env-2") == {"envelope_id": "env-2"}
         [first] = api.wait_for("chat.postMessage")
         assert first.params["channel"] == "D0001"
 
         # An event sent just before Slack asks us to reconnect is still answered; then we reconnect.
         socket.send(
-            event_envelope("env-3", dm("who said we need something sustainable", "1.2", "D0002"), "Ev-sock-2")
+            event_envelope(
+                "env-3", dm_event("who said we need something sustainable", "D0002", "1.2"), "Ev-sock-2"
+            )
         )
         socket.send({"type": "disconnect", "reason": "refresh_requested", "debug_info": {"host": "test"}})
         socket.wait_connections(2)
@@ -92,7 +83,10 @@ def test_socket_mode_session(slack: tuple[StandIn, SocketStandIn]) -> None:
         # Slack re-delivers an event it did not see acked: answered once, not twice.
         socket.send(
             event_envelope(
-                "env-4", dm("who said we need something sustainable", "1.2", "D0002"), "Ev-sock-2", retry=1
+                "env-4",
+                dm_event("who said we need something sustainable", "D0002", "1.2"),
+                "Ev-sock-2",
+                retry=1,
             )
         )
         socket.wait_ack("env-4")
@@ -100,7 +94,7 @@ def test_socket_mode_session(slack: tuple[StandIn, SocketStandIn]) -> None:
         # A dropped connection (no close handshake) is noticed and replaced.
         socket.drop()
         socket.wait_connections(3, timeout=30)
-        socket.send(event_envelope("env-5", dm("/russia-position NATO", "1.3", "D0003"), "Ev-sock-3"))
+        socket.send(event_envelope("env-5", dm_event("/russia-position NATO", "D0003", "1.3"), "Ev-sock-3"))
         socket.wait_ack("env-5")
         api.wait_for("chat.postMessage", 3)
         time.sleep(0.5)
@@ -109,7 +103,7 @@ def test_socket_mode_session(slack: tuple[StandIn, SocketStandIn]) -> None:
 
         # Stopping while an answer is still being posted (the Web API is slow): it is posted first.
         api.fail_next("chat.postMessage", "slow")
-        socket.send(event_envelope("env-6", dm("who said a long shot", "1.4", "D0004"), "Ev-sock-4"))
+        socket.send(event_envelope("env-6", dm_event("who said a long shot", "D0004", "1.4"), "Ev-sock-4"))
         socket.wait_ack("env-6")
         time.sleep(0.2)
     finally:
