@@ -60,12 +60,15 @@ class Settings(BaseSettings):
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("log_level", "log_format", mode="before")
+    @field_validator("log_level", mode="before")
     @classmethod
-    def _case(cls, value: object, info: object) -> object:
-        if not isinstance(value, str):
-            return value
-        return value.upper() if getattr(info, "field_name", "") == "log_level" else value.lower()
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value
 
     @field_validator("slack_api_url")
     @classmethod
