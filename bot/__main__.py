@@ -9,13 +9,12 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from pydantic import ValidationError
-from tqdm import tqdm
 
 from bot.answers import answer
 from bot.config import Settings
@@ -24,22 +23,20 @@ from bot.errors import CitebotError
 from bot.index import SearchIndex, build_and_save, open_index
 from bot.index.store import building, default_folder
 from bot.logs import configure as configure_logging
+from bot.progress import indexing_progress
 from bot.render import render_text
-from bot.shelf import Outcome, add_to_corpus
+from bot.shelf import add_to_corpus
 from bot.slack.app import Citebot, make_bot, seen_events
 from bot.slack.runners import run_http, run_socket_mode
 
 logger = logging.getLogger("bot")
-progress_logger = logging.getLogger("bot.progress")
-
-PROGRESS_EVERY = 5.0  # seconds between progress lines when not on a terminal
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    progress_logger.setLevel(logging.INFO)
+    logging.getLogger("bot.progress").setLevel(logging.INFO)
     if isinstance(sys.stdin, io.TextIOWrapper):
         # Questions arrive as text; undecodable bytes become U+FFFD instead of crashing the reader.
         sys.stdin.reconfigure(encoding="utf-8", errors="replace")
@@ -127,33 +124,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _load_index(settings: Settings) -> SearchIndex:
-    return open_index(settings.corpus_dir, settings.index_dir, _progress())
-
-
-def _progress() -> Callable[[int, int], None]:
-    """A progress bar on a terminal; elsewhere a plain line every few seconds."""
-    if sys.stderr.isatty():
-        bars: list[tqdm[Any]] = []  # made on the first call, so that loading a saved index shows nothing
-
-        def show(done: int, total: int) -> None:
-            if not bars:
-                bars.append(tqdm(total=total, unit="article", desc="Indexing", leave=False))
-            bars[0].update(done - bars[0].n)
-            if done == total:
-                bars[0].close()
-
-        return show
-    last = time.monotonic()
-
-    def report(done: int, total: int) -> None:
-        nonlocal last
-        if time.monotonic() - last >= PROGRESS_EVERY or (done == total and total >= 1000):
-            last = time.monotonic()
-            progress_logger.info(
-                "indexed %s of %s articles (%d%%)", f"{done:,}", f"{total:,}", 100 * done // max(total, 1)
-            )
-
-    return report
+    return open_index(settings.corpus_dir, settings.index_dir, indexing_progress())
 
 
 def _run(settings: Settings) -> int:
@@ -218,7 +189,7 @@ def index_build_lock(settings: Settings) -> AbstractContextManager[None]:
 
 def _index(settings: Settings, *, if_stale: bool = False) -> int:
     if if_stale:
-        index = open_index(settings.corpus_dir, settings.index_dir, _progress())
+        index = open_index(settings.corpus_dir, settings.index_dir, indexing_progress())
         print(
             f"Index current: {len(index.articles)} articles, {len(index)} passages, in {_index_folder(settings)}/"
         )
@@ -227,7 +198,7 @@ def _index(settings: Settings, *, if_stale: bool = False) -> int:
     corpus = load_corpus(settings.corpus_dir)
     folder = _index_folder(settings)
     with index_build_lock(settings):
-        index = build_and_save(corpus, folder, _progress())
+        index = build_and_save(corpus, folder, indexing_progress())
     seconds = time.perf_counter() - started
     print(f"Loaded {len(corpus.articles)} articles, {len(index)} passages, from {settings.corpus_dir}/")
     print(f"Index saved to {folder}/ in {seconds:.1f} s")
@@ -243,47 +214,18 @@ def _add(args: argparse.Namespace, settings: Settings) -> int:
     """Add articles, report each file, update the index; exit 1 if nothing was added."""
     outcomes = add_to_corpus(args.paths, settings.corpus_dir)
     for outcome in outcomes:
-        print(json.dumps(_outcome_json(outcome), ensure_ascii=False) if args.json else _outcome_line(outcome))
+        print(json.dumps(outcome.as_json(), ensure_ascii=False) if args.json else outcome.describe())
     added = [o for o in outcomes if o.doc_id is not None]
     if added:
         with index_build_lock(settings):
-            index = build_and_save(load_corpus(settings.corpus_dir), _index_folder(settings), _progress())
+            index = build_and_save(
+                load_corpus(settings.corpus_dir), _index_folder(settings), indexing_progress()
+            )
         if not args.json:
             print(
                 f"Index updated: {len(index.articles)} articles, {len(index)} passages in {settings.corpus_dir}/"
             )
     return 0 if added else 1
-
-
-def _outcome_line(outcome: Outcome) -> str:
-    if outcome.doc_id is None or outcome.article is None:
-        return f"refused  {outcome.source}: {outcome.refused}"
-    article = outcome.article
-    facts = [f"“{article.title}”" if article.title else "no title"]
-    facts.append(f"by {article.author}" if article.author else "no author")
-    facts.append(article.date or "no date")
-    if article.outlet:
-        facts.append(article.outlet)
-    facts.append(f"{outcome.words:,} words")
-    line = f"added    {outcome.source} as {outcome.doc_id}: {', '.join(facts)}"
-    return line + (f"\n         ({outcome.note})" if outcome.note else "")
-
-
-def _outcome_json(outcome: Outcome) -> dict[str, object]:
-    article = outcome.article
-    return {
-        "file": str(outcome.source),
-        "added": outcome.doc_id is not None,
-        "doc_id": outcome.doc_id,
-        "title": article.title if article else None,
-        "author": article.author if article else None,
-        "date": article.date if article else None,
-        "outlet": article.outlet if article else None,
-        "url": article.url if article else None,
-        "words": outcome.words,
-        "refused": outcome.refused,
-        "note": outcome.note,
-    }
 
 
 def _console(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:

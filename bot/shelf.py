@@ -41,6 +41,37 @@ class Outcome:
             return 0
         return sum(len(self.article.text[s:e].split()) for s, e in self.article.paragraphs)
 
+    def describe(self) -> str:
+        """One line (two with a note) for people: what was extracted, or why the file was refused."""
+        if self.doc_id is None or self.article is None:
+            return f"refused  {self.source}: {self.refused}"
+        article = self.article
+        facts = [f"“{article.title}”" if article.title else "no title"]
+        facts.append(f"by {article.author}" if article.author else "no author")
+        facts.append(article.date or "no date")
+        if article.outlet:
+            facts.append(article.outlet)
+        facts.append(f"{self.words:,} words")
+        line = f"added    {self.source} as {self.doc_id}: {', '.join(facts)}"
+        return line + (f"\n         ({self.note})" if self.note else "")
+
+    def as_json(self) -> dict[str, object]:
+        """The same for programs."""
+        article = self.article
+        return {
+            "file": str(self.source),
+            "added": self.doc_id is not None,
+            "doc_id": self.doc_id,
+            "title": article.title if article else None,
+            "author": article.author if article else None,
+            "date": article.date if article else None,
+            "outlet": article.outlet if article else None,
+            "url": article.url if article else None,
+            "words": self.words,
+            "refused": self.refused,
+            "note": self.note,
+        }
+
 
 def add_to_corpus(paths: Sequence[Path], corpus_dir: Path) -> list[Outcome]:
     """Copy the articles among `paths` (files, or folders searched recursively) into `corpus_dir`."""
