@@ -12,7 +12,7 @@ import hashlib
 import logging
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -87,19 +87,12 @@ class ArticleInfo:
     also_in: tuple[str, ...] = ()  # doc_ids of other copies of the same story (saved twice, syndicated)
 
 
-@dataclass(frozen=True, slots=True)
-class Article:
-    """One article: its text as decoded, the kept paragraphs as offsets, and what is known about it."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Article(ArticleInfo):
+    """One article: what is known about it, its text as decoded, and the kept paragraphs as offsets."""
 
-    doc_id: str
     text: str
     paragraphs: tuple[tuple[int, int], ...]
-    title: str | None = None
-    outlet: str | None = None
-    author: str | None = None
-    author_role: str | None = None
-    date: str | None = None
-    url: str | None = None
 
     def paragraph_text(self, number: int) -> str:
         """Text of paragraph `number` (1-based)."""
@@ -108,10 +101,8 @@ class Article:
 
     @property
     def info(self) -> ArticleInfo:
-        """The article's metadata."""
-        return ArticleInfo(
-            self.doc_id, self.title, self.outlet, self.author, self.author_role, self.date, self.url
-        )
+        """The article's metadata, without its text."""
+        return ArticleInfo(**{field.name: getattr(self, field.name) for field in fields(ArticleInfo)})
 
 
 @dataclass(frozen=True, slots=True)
