@@ -24,7 +24,7 @@ from bot.index import store
 from bot.index.builder import KINDS, IndexData, Progress, build, passage_terms
 from bot.index.engine import top
 from bot.passages import Passage
-from bot.quotes import People, Speaker, Statement, speaker_key, voice_of
+from bot.quotes import People, Speaker, Statement, speaker_key, speaks_for_passage, voice_of
 from bot.text import tokenize
 
 logger = logging.getLogger(__name__)
@@ -112,9 +112,7 @@ class SearchIndex:
     def speaker_terms(self, pid: int) -> frozenset[str]:
         """Index terms of the speakers of passage `pid` (e.g. {"russia", "presid", "putin"})."""
         said = self.statements_of(pid)
-        return frozenset(
-            t for s in said if s.kind != "voice" and s.said == s.span for t in tokenize(s.speaker.label)
-        )
+        return frozenset(t for s in said if speaks_for_passage(s) for t in tokenize(s.speaker.label))
 
     # -- retrieval --------------------------------------------------------------------------
 
