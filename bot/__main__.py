@@ -21,13 +21,14 @@ from bot.config import Settings
 from bot.corpus import load_corpus
 from bot.errors import CitebotError
 from bot.index import SearchIndex, build_and_save, open_index
-from bot.index.store import building, default_folder
+from bot.index.store import building
 from bot.logs import configure as configure_logging
 from bot.progress import indexing_progress
 from bot.render import render_text
 from bot.shelf import add_to_corpus
-from bot.slack.app import Citebot, make_bot, seen_events
+from bot.slack.app import Citebot, make_bot, seen_events, shared_between_processes
 from bot.slack.runners import run_http, run_socket_mode
+from bot.state import check_paths
 
 logger = logging.getLogger("bot")
 
@@ -48,6 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"citebot: {name} is invalid: {problem['msg']}", file=sys.stderr)
         return 2
     try:
+        check_paths(settings)
         command = args.command or "run"
         if command == "ask":
             return _ask(args, settings)
@@ -124,7 +126,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _load_index(settings: Settings) -> SearchIndex:
-    return open_index(settings.corpus_dir, settings.index_dir, indexing_progress())
+    return open_index(settings.corpus_dir, settings.index_folder, indexing_progress())
 
 
 def _run(settings: Settings) -> int:
@@ -144,14 +146,23 @@ def _serve(settings: Settings) -> int:
     _require("SLACK_BOT_TOKEN", settings.slack_bot_token)
     _start_server_logging(settings)
     index = _load_index(settings)  # before the server starts: a bad corpus stops it with one line
+    seen = seen_events(settings)
     if settings.workers > 1:
+        if not shared_between_processes(seen):
+            raise CitebotError(
+                f"cannot open the record of answered events {settings.events_file}, which "
+                f"{settings.workers} workers must share; make it writable or run one worker"
+            )
         # Worker processes read their settings from the environment: hand them the flags too.
         os.environ.update(
-            CORPUS_DIR=str(settings.corpus_dir.resolve()), HOST=settings.host, PORT=str(settings.port)
+            CORPUS_DIR=str(settings.corpus_dir.resolve()),
+            STATE_DIR=str(settings.state_folder.resolve()),
+            INDEX_DIR=str(settings.index_folder.resolve()),
+            EVENTS_DB=str(settings.events_file.resolve()),
+            HOST=settings.host,
+            PORT=str(settings.port),
         )
-        if settings.index_dir is not None:
-            os.environ["INDEX_DIR"] = str(settings.index_dir.resolve())
-    run_http(settings, lambda: Citebot(settings, index, seen_events(settings)))
+    run_http(settings, lambda: Citebot(settings, index, seen))
     return 0
 
 
@@ -178,25 +189,21 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _index_folder(settings: Settings) -> Path:
-    return default_folder(settings.corpus_dir, settings.index_dir)
-
-
 def index_build_lock(settings: Settings) -> AbstractContextManager[None]:
     """One build at a time per index folder, across processes (a server rebuilding, `add`, `index`)."""
-    return building(_index_folder(settings))
+    return building(settings.index_folder)
 
 
 def _index(settings: Settings, *, if_stale: bool = False) -> int:
     if if_stale:
-        index = open_index(settings.corpus_dir, settings.index_dir, indexing_progress())
+        index = open_index(settings.corpus_dir, settings.index_folder, indexing_progress())
         print(
-            f"Index current: {len(index.articles)} articles, {len(index)} passages, in {_index_folder(settings)}/"
+            f"Index current: {len(index.articles)} articles, {len(index)} passages, in {settings.index_folder}/"
         )
         return 0
     started = time.perf_counter()
     corpus = load_corpus(settings.corpus_dir)
-    folder = _index_folder(settings)
+    folder = settings.index_folder
     with index_build_lock(settings):
         index = build_and_save(corpus, folder, indexing_progress())
     seconds = time.perf_counter() - started
@@ -219,7 +226,7 @@ def _add(args: argparse.Namespace, settings: Settings) -> int:
     if added:
         with index_build_lock(settings):
             index = build_and_save(
-                load_corpus(settings.corpus_dir), _index_folder(settings), indexing_progress()
+                load_corpus(settings.corpus_dir), settings.index_folder, indexing_progress()
             )
         if not args.json:
             print(

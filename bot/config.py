@@ -10,6 +10,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SHIPPED_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 SLACK_API_URL = "https://slack.com/api/"
+STATE_FOLDER = ".citebot"  # beside the corpus, never inside it: a corpus may be read-only
+INDEX_FOLDER = "index"  # in the state folder
 
 
 def default_corpus() -> Path:
@@ -18,14 +20,29 @@ def default_corpus() -> Path:
     return here if here.is_dir() or not SHIPPED_SEEDS.is_dir() else SHIPPED_SEEDS
 
 
+def default_state_folder(corpus_dir: Path) -> Path:
+    """`.citebot/<corpus name>/` beside the corpus: outside it, and one per corpus."""
+    corpus = corpus_dir.resolve()
+    return corpus.parent / STATE_FOLDER / corpus.name
+
+
+def default_index_folder(corpus_dir: Path) -> Path:
+    """The index folder when neither INDEX_DIR nor STATE_DIR is set."""
+    return default_state_folder(corpus_dir) / INDEX_FOLDER
+
+
 class Settings(BaseSettings):
     """Citebot's configuration; built once in the entry point and passed down."""
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     corpus_dir: Path = Field(default_factory=default_corpus, description="Folder of articles (.txt, .md).")
+    state_dir: Path | None = Field(
+        default=None,
+        description="Citebot's own files: index, build lock, event record (default: .citebot/ beside the corpus).",
+    )
     index_dir: Path | None = Field(
-        default=None, description="Where the saved index lives (default: in the corpus)."
+        default=None, description="Where the saved index lives (default: in STATE_DIR)."
     )
     watch_corpus: bool = Field(
         default=True, description="Servers pick up added, changed and removed articles."
@@ -43,7 +60,8 @@ class Settings(BaseSettings):
     port: int = Field(default=3000, ge=1, le=65535, description="HTTP mode: port to listen on.")
     workers: int = Field(default=1, ge=1, le=64, description="HTTP mode: server processes.")
     events_db: Path | None = Field(
-        default=None, description="SQLite file of answered event ids (shared by workers)."
+        default=None,
+        description="SQLite file of answered event ids, shared by workers (default: in STATE_DIR).",
     )
     socket_ping_interval: float = Field(
         default=10.0, gt=0, le=300, description="Socket Mode: seconds between pings."
@@ -55,10 +73,34 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = Field(default="text", description="Log lines as text or JSON.")
     log_queries: bool = Field(default=False, description="Include the question text in request logs.")
 
-    @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", mode="before")
+    @field_validator(
+        "slack_bot_token",
+        "slack_signing_secret",
+        "slack_app_token",
+        "state_dir",
+        "index_dir",
+        "events_db",
+        mode="before",
+    )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
+        # `INDEX_DIR=` in a .env copied from .env.example means "the default", not the current folder.
         return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def state_folder(self) -> Path:
+        """Where Citebot keeps what it creates: STATE_DIR, else `.citebot/<corpus name>/` beside the corpus."""
+        return self.state_dir if self.state_dir is not None else default_state_folder(self.corpus_dir)
+
+    @property
+    def index_folder(self) -> Path:
+        """The saved index: INDEX_DIR, else `index/` in the state folder."""
+        return self.index_dir if self.index_dir is not None else self.state_folder / INDEX_FOLDER
+
+    @property
+    def events_file(self) -> Path:
+        """The record of answered Slack events: EVENTS_DB, else `events.sqlite3` in the state folder."""
+        return self.events_db if self.events_db is not None else self.state_folder / "events.sqlite3"
 
     @field_validator("log_level", mode="before")
     @classmethod

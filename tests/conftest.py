@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from bot.corpus import Corpus, load_corpus
 from bot.index import SearchIndex
+from tests.slack_kit import StandIn
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -46,3 +47,11 @@ def write_corpus(tmp_path: Path) -> Callable[[dict[str, str | bytes]], Path]:
         return folder
 
     return write
+
+
+@pytest.fixture
+def stand_in() -> Iterator[StandIn]:
+    """A stand-in Slack Web API on 127.0.0.1, fresh for each test."""
+    api = StandIn().start()
+    yield api
+    api.stop()

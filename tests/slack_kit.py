@@ -14,7 +14,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -25,6 +25,14 @@ SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 BOT_TOKEN = "xoxb-0000-test-token"
 BOT_USER = "UCITEBOT1"
 BOT_ID = "BCITEBOT1"
+
+
+OUR_VARIABLES = ("SLACK_", "CORPUS_", "INDEX_", "STATE_", "EVENTS_", "LOG_", "DOMAIN_")
+
+
+def clean_environ() -> dict[str, str]:
+    """This process's environment without any Citebot setting, so that a developer's never leaks in."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(OUR_VARIABLES)}
 
 
 @dataclass
@@ -333,11 +341,17 @@ class Server:
 
 
 def start_server(
-    stand_in: StandIn, *args: str, env: dict[str, str] | None = None, port: int | None = None
+    stand_in: StandIn,
+    *args: str,
+    env: dict[str, str] | None = None,
+    port: int | None = None,
+    wrap: Callable[[list[str]], list[str]] | None = None,
 ) -> Server:
-    """Start `python -m bot serve` against the stand-in and wait until /healthz says ok."""
+    """Start `python -m bot serve` against the stand-in and wait until /healthz says ok.
+
+    `wrap` rewrites the command line (to run it as another user, say)."""
     port = port or free_port()
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CORPUS_", "INDEX_", "LOG_"))}
+    base = clean_environ()
     full_env = {
         **base,
         "SLACK_SIGNING_SECRET": SECRET,
@@ -348,8 +362,9 @@ def start_server(
         "EVENTS_DB": tempfile.mktemp(prefix="citebot-events-", suffix=".sqlite3"),
         **(env or {}),
     }
+    command = [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port), *args]
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port), *args],
+        wrap(command) if wrap else command,
         env=full_env,
         cwd=ROOT / "tests",
         stdout=subprocess.DEVNULL,

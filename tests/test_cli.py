@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
+
+from bot.config import default_index_folder
+from bot.index.store import POINTER
+from tests.slack_kit import clean_environ
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -14,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def run(
     *args: str, stdin: str = "", env: dict[str, str] | None = None, cwd: Path = ROOT
 ) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CORPUS_", "INDEX_"))}
+    clean = clean_environ()
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         input=stdin,
@@ -104,4 +107,4 @@ def test_index_reports_progress_as_plain_lines_off_a_terminal(tmp_path: Path) ->
     assert result.returncode == 0, result.stderr
     assert "indexed 1,000 of 1,000 articles (100%)" in result.stderr
     assert "\r" not in result.stderr  # no progress bar when stderr is not a terminal
-    assert (corpus / ".citebot-index" / "manifest.json").exists()
+    assert (default_index_folder(corpus) / POINTER).exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 from pathlib import Path
@@ -11,10 +12,12 @@ import pytest
 from rank_bm25 import BM25Okapi
 
 from benchmarks.synth import generate, queries
+from bot.config import default_index_folder
 from bot.corpus import Corpus, load_corpus, parse_article
 from bot.index import SearchIndex, open_index
-from bot.index.store import INDEX_FOLDER
+from bot.index.store import POINTER
 from bot.text import tokenize_query
+from tests.conftest import SEEDS
 
 
 def tiny_index(paragraphs: list[str]) -> SearchIndex:
@@ -146,6 +149,12 @@ def corpus_copy(tmp_path: Path, seeds_dir: Path) -> Path:
     return folder
 
 
+def current_generation(corpus: Path) -> Path:
+    """The folder of the index generation now in use for `corpus` (default index folder)."""
+    folder = default_index_folder(corpus)
+    return folder / json.loads((folder / POINTER).read_text("utf-8"))["current"]
+
+
 def test_saved_index_answers_like_a_fresh_one(corpus_copy: Path, seed_index: SearchIndex) -> None:
     open_index(corpus_copy)
     loaded = open_index(corpus_copy)
@@ -161,7 +170,7 @@ def test_saved_index_answers_like_a_fresh_one(corpus_copy: Path, seed_index: Sea
 
 def test_a_current_index_is_loaded_not_rebuilt(corpus_copy: Path, caplog: pytest.LogCaptureFixture) -> None:
     open_index(corpus_copy)
-    manifest = corpus_copy / INDEX_FOLDER / "manifest.json"
+    manifest = current_generation(corpus_copy) / "manifest.json"
     stamp = manifest.stat().st_mtime_ns
     with caplog.at_level(logging.INFO, logger="bot.index"):
         open_index(corpus_copy)
@@ -182,11 +191,11 @@ def test_a_changed_corpus_is_rebuilt(corpus_copy: Path, caplog: pytest.LogCaptur
 
 def test_a_touched_but_unchanged_file_does_not_rebuild(corpus_copy: Path) -> None:
     open_index(corpus_copy)
-    stamp = (corpus_copy / INDEX_FOLDER / "manifest.json").stat().st_mtime_ns
+    stamp = (current_generation(corpus_copy) / "manifest.json").stat().st_mtime_ns
     path = next(corpus_copy.glob("*.txt"))
     path.write_bytes(path.read_bytes())  # new timestamp, same content
     open_index(corpus_copy)
-    assert (corpus_copy / INDEX_FOLDER / "manifest.json").stat().st_mtime_ns == stamp
+    assert (current_generation(corpus_copy) / "manifest.json").stat().st_mtime_ns == stamp
 
 
 @pytest.mark.parametrize("damage", ["truncate-array", "garble-json", "delete-text", "bad-manifest"])
@@ -194,7 +203,7 @@ def test_a_corrupt_index_is_rebuilt_with_a_warning(
     corpus_copy: Path, damage: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     open_index(corpus_copy)
-    folder = corpus_copy / INDEX_FOLDER
+    folder = current_generation(corpus_copy)
     if damage == "truncate-array":
         path = folder / "postings.docs.npy"
         path.write_bytes(path.read_bytes()[:200])
@@ -214,7 +223,8 @@ def test_a_corrupt_index_is_rebuilt_with_a_warning(
 def test_index_dir_setting_puts_it_elsewhere(corpus_copy: Path, tmp_path: Path) -> None:
     elsewhere = tmp_path / "somewhere" / "index"
     open_index(corpus_copy, elsewhere)
-    assert (elsewhere / "manifest.json").exists() and not (corpus_copy / INDEX_FOLDER).exists()
+    assert (elsewhere / POINTER).exists() and not default_index_folder(corpus_copy).exists()
+    assert sorted(p.name for p in corpus_copy.iterdir()) == sorted(p.name for p in SEEDS.glob("*.txt"))
 
 
 def test_an_unwritable_index_folder_only_costs_a_warning(

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from bot.config import default_index_folder
 from bot.corpus import ArticleInfo, Corpus, corpus_fingerprint, corpus_stat, load_corpus
 from bot.index import store
 from bot.index.builder import KINDS, IndexData, Progress, build, passage_terms
@@ -53,6 +54,7 @@ class SearchIndex:
         self.speakers: dict[str, Speaker] = {}
         for speaker in [*data.speakers, *self._voices]:
             self.speakers.setdefault(speaker_key(speaker), speaker)
+        self._speaker_number = {key: number for number, key in enumerate(data.by_speaker.keys)}
         self.fingerprint = data.fingerprint
         self.corpus_stat: tuple[tuple[str, int, int], ...] = ()  # the corpus's files when it was opened
 
@@ -107,7 +109,20 @@ class SearchIndex:
 
     def statements_by(self, key: str) -> list[tuple[int, Statement]]:
         """(passage, statement) for everything one speaker said, in corpus order."""
-        return self._speaker_statements.get(key, [])
+        table = self.data.by_speaker
+        number = self._speaker_number.get(key)
+        if number is None:
+            return []
+        said = []
+        for at in range(int(table.indptr[number]), int(table.indptr[number + 1])):
+            pid, row = int(table.passage[at]), int(table.row[at])
+            if row >= 0:
+                said.append((pid, self._statement(row)))
+            else:
+                whole = (int(self.data.passages.start[pid]), int(self.data.passages.end[pid]))
+                voice = self._voices[int(self.data.passages.article[pid])]
+                said.append((pid, Statement(voice, "voice", whole, whole)))
+        return said
 
     def speaker_terms(self, pid: int) -> frozenset[str]:
         """Index terms of the speakers of passage `pid` (e.g. {"russia", "presid", "putin"})."""
@@ -174,25 +189,6 @@ class SearchIndex:
         )
 
     @cached_property
-    def _speaker_statements(self) -> dict[str, list[tuple[int, Statement]]]:
-        by_key: dict[str, list[tuple[int, Statement]]] = {}
-        table = self.data.statements
-        passage_of = np.searchsorted(table.indptr, np.arange(len(table.speaker)), side="right") - 1
-        for row, pid in enumerate(passage_of):
-            statement = self._statement(row)
-            by_key.setdefault(speaker_key(statement.speaker), []).append((int(pid), statement))
-        for pid in np.flatnonzero(table.voice):
-            voice = self._voices[int(self.data.passages.article[pid])]
-            if voice.kind == "author":
-                whole = (int(self.data.passages.start[pid]), int(self.data.passages.end[pid]))
-                by_key.setdefault(speaker_key(voice), []).append(
-                    (int(pid), Statement(voice, "voice", whole, whole))
-                )
-        for said in by_key.values():
-            said.sort(key=lambda item: item[0])
-        return by_key
-
-    @cached_property
     def _surface(self) -> dict[str, str]:
         return dict(self.data.surface)
 
@@ -204,8 +200,13 @@ class SearchIndex:
 def open_index(
     corpus_dir: Path, index_dir: Path | None = None, progress: Progress | None = None, *, save: bool = True
 ) -> SearchIndex:
-    """The corpus's saved index if it is current; otherwise a new one, built and (if it can be) saved."""
-    folder = store.default_folder(corpus_dir, index_dir)
+    """The corpus's saved index if it is current; otherwise a new one, built and (if it can be) saved.
+
+    `index_dir` defaults to the index folder in the corpus's default state folder. A folder Citebot
+    must not write into (see `store.check_folder`) raises CitebotError.
+    """
+    folder = index_dir if index_dir is not None else default_index_folder(corpus_dir)
+    store.check_folder(folder, corpus_dir)
     stat = corpus_stat(corpus_dir)  # before the fingerprint: a change after this shows as a new stat
     index = _open(corpus_dir, folder, progress, save=save)
     index.corpus_stat = stat

@@ -17,7 +17,16 @@ import numpy as np
 from bot.corpus import ArticleInfo, Corpus
 from bot.index.engine import Postings
 from bot.passages import split_article
-from bot.quotes import People, Person, Speaker, Statement, attribute, speaks_for_passage
+from bot.quotes import (
+    People,
+    Person,
+    Speaker,
+    Statement,
+    attribute,
+    speaker_key,
+    speaks_for_passage,
+    voice_of,
+)
 from bot.text import analyse, same_text_key, tokenize
 
 Progress = Callable[[int, int], None]  # (articles done, articles in all)
@@ -50,6 +59,21 @@ class StatementTable:
 
 
 @dataclass(frozen=True)
+class SpeakerTable:
+    """Every statement of each speaker, so that "what did X say" reads a slice, not the whole index.
+
+    Speaker keys (`speaker_key`) are listed in `keys`; speaker k's statements are rows
+    [indptr[k], indptr[k + 1]) of `passage` and `row` (a row of StatementTable, or -1 for an author
+    speaking in their article's own voice), in passage order.
+    """
+
+    keys: list[str]
+    indptr: np.ndarray  # int64[keys + 1]
+    passage: np.ndarray  # int32[entries]
+    row: np.ndarray  # int64[entries]
+
+
+@dataclass(frozen=True)
 class IndexData:
     """Everything an index holds; what the store saves and maps back."""
 
@@ -63,6 +87,7 @@ class IndexData:
     speakers: list[Speaker]
     people: list[Person]
     fingerprint: str
+    by_speaker: SpeakerTable
 
 
 SAME_STORY = 0.5  # an article with at least this share of its passages in an earlier one is a copy of it
@@ -158,6 +183,15 @@ def build(corpus: Corpus, progress: Progress | None = None) -> IndexData:
         replace(a.info, also_in=tuple(sorted(articles[c].doc_id for c in copies.get(n, ()))))
         for n, a in enumerate(articles)
     ]
+    statement_table = StatementTable(
+        indptr=np.frombuffer(s_indptr, dtype=np.int64),
+        speaker=np.frombuffer(s_speaker, dtype=np.int32),
+        kind=np.frombuffer(s_kind, dtype=np.int8),
+        span=np.frombuffer(s_span, dtype=np.int32).reshape(-1, 2),
+        said=np.frombuffer(s_said, dtype=np.int32).reshape(-1, 2),
+        voice=np.frombuffer(voice, dtype=np.int8).astype(bool),
+    )
+    article_of = np.frombuffer(p_article, dtype=np.int32)
     return IndexData(
         articles=infos,
         text=b"".join(blob),
@@ -172,18 +206,36 @@ def build(corpus: Corpus, progress: Progress | None = None) -> IndexData:
         postings=postings,
         vocabulary=list(vocabulary),
         surface=sorted(surface.items()),
-        statements=StatementTable(
-            indptr=np.frombuffer(s_indptr, dtype=np.int64),
-            speaker=np.frombuffer(s_speaker, dtype=np.int32),
-            kind=np.frombuffer(s_kind, dtype=np.int8),
-            span=np.frombuffer(s_span, dtype=np.int32).reshape(-1, 2),
-            said=np.frombuffer(s_said, dtype=np.int32).reshape(-1, 2),
-            voice=np.frombuffer(voice, dtype=np.int8).astype(bool),
-        ),
+        statements=statement_table,
         speakers=list(speakers),
         people=list(people),
         fingerprint=corpus.fingerprint,
+        by_speaker=speaker_table(statement_table, list(speakers), [voice_of(a) for a in infos], article_of),
     )
+
+
+def speaker_table(
+    statements: StatementTable, speakers: list[Speaker], voices: list[Speaker], article_of: np.ndarray
+) -> SpeakerTable:
+    """Group statements by speaker key: attributed rows, and passages where an author speaks."""
+    keys: dict[str, int] = {}
+    speaker_ids = np.array([keys.setdefault(speaker_key(s), len(keys)) for s in speakers], dtype=np.int64)
+    voice_ids = np.array(
+        [keys.setdefault(speaker_key(v), len(keys)) if v.kind == "author" else -1 for v in voices],
+        dtype=np.int64,
+    )
+    rows = np.arange(len(statements.speaker), dtype=np.int64)
+    row_passage = np.searchsorted(statements.indptr, rows, side="right") - 1
+    voiced = np.flatnonzero(statements.voice)
+    voiced = voiced[voice_ids[article_of[voiced]] >= 0]
+    key = np.concatenate([speaker_ids[statements.speaker], voice_ids[article_of[voiced]]])
+    passage = np.concatenate([row_passage, voiced]).astype(np.int32)
+    row = np.concatenate([rows, np.full(len(voiced), -1, dtype=np.int64)])
+    # By key, then passage; a passage's attributed statements before its author's voice.
+    order = np.lexsort((row < 0, passage, key))
+    indptr = np.zeros(len(keys) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(key, minlength=len(keys)), out=indptr[1:])
+    return SpeakerTable(list(keys), indptr, passage[order], row[order])
 
 
 def passage_terms(terms: list[str], statements: Sequence[Statement]) -> list[str]:

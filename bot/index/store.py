@@ -1,10 +1,15 @@
-"""Save an index next to its corpus and map it back, trusting it only when it matches the corpus.
+"""Save an index in a folder Citebot owns and map it back, trusting it only when it matches the corpus.
 
-A saved index is a folder of .npy arrays, the text blob and small JSON tables, written to a temporary
-folder and renamed into place, so a reader never sees half of one. It is used only if its
-fingerprint (a hash of the corpus files' bytes) and its code version (a hash of the code that builds
-indexes) both match; otherwise it is rebuilt. Arrays and text are memory-mapped, not read: server
-processes share one copy in memory and start in seconds.
+The index folder holds a pointer file, `citebot-index.json`, naming the current generation: a
+subfolder of .npy arrays, the text blob and small JSON tables. A build writes a new generation in a
+staging folder inside the index folder, renames it, then replaces the pointer in one rename, so a
+reader never sees half of one. Staging folders and old generations left by a killed build are removed
+by the next build. Citebot writes and deletes only inside a folder that is empty or holds its pointer
+file (`check_folder`), so a mistyped INDEX_DIR can never cost a user's files.
+
+A generation is used only if its fingerprint (a hash of the corpus files' bytes) and its code version
+(a hash of the code that builds indexes) both match; otherwise it is rebuilt. Arrays and text are
+memory-mapped, not read: server processes share one copy in memory and start in seconds.
 """
 
 from __future__ import annotations
@@ -15,8 +20,8 @@ import json
 import logging
 import mmap
 import os
+import secrets
 import shutil
-import tempfile
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,18 +32,34 @@ import numpy as np
 
 import bot
 from bot.corpus import ArticleInfo
-from bot.index.builder import IndexData, PassageTable, StatementTable
+from bot.errors import CitebotError
+from bot.index.builder import IndexData, PassageTable, SpeakerTable, StatementTable
 from bot.index.engine import Postings
 from bot.quotes import Person, Speaker
 
 logger = logging.getLogger(__name__)
 
-FORMAT = 2
-INDEX_FOLDER = ".citebot-index"
+FORMAT = 3
+POINTER = "citebot-index.json"  # names the current generation
+MARKER = ".citebot-index"  # written first into a folder Citebot makes its index folder
+LOCK = ".build.lock"
+_STAGING = ".staging-"
+_GENERATION = "gen-"
+# What an index of the previous format (a flat folder) consisted of: removed when a new one replaces it.
+_LEGACY_FILES = (
+    "manifest.json",
+    "text.bin",
+    "articles.json",
+    "vocabulary.json",
+    "surface.json",
+    "speakers.json",
+    "people.json",
+)
 _ARRAYS = {
     "passages": ("article", "paragraph", "start", "end", "byte_start", "byte_end"),
     "postings": ("indptr", "docs", "weights", "idf"),
     "statements": ("indptr", "speaker", "kind", "span", "said", "voice"),
+    "by_speaker": ("indptr", "passage", "row"),
 }
 # The modules whose code decides what an index contains: a change to any of them rebuilds it.
 _BUILDING_MODULES = ("corpus", "passages", "text", "quotes", "index/builder", "index/engine")
@@ -48,16 +69,56 @@ class IndexUnusable(Exception):
     """A saved index that must be rebuilt: missing, stale, or unreadable."""
 
 
-def default_folder(corpus_dir: Path, index_dir: Path | None = None) -> Path:
-    """Where a corpus's index lives: INDEX_DIR if set, else a hidden folder inside the corpus."""
-    return index_dir if index_dir is not None else corpus_dir / INDEX_FOLDER
+def check_folder(folder: Path, corpus_dir: Path) -> None:
+    """Refuse an index folder Citebot could damage: a file, the corpus or a folder in it, or a
+    non-empty folder that holds no Citebot index. Raises CitebotError naming the problem."""
+    corpus = corpus_dir.resolve()
+    resolved = folder.resolve()
+    if resolved == corpus or corpus in resolved.parents:
+        raise CitebotError(
+            f"the index folder {folder} is inside the articles' folder {corpus_dir}; "
+            "Citebot keeps its own files outside it (set INDEX_DIR or STATE_DIR elsewhere)"
+        )
+    if folder.exists() and not folder.is_dir():
+        raise CitebotError(f"the index folder {folder} is a file, not a folder; set INDEX_DIR to a folder")
+    if folder.is_dir() and not owned(folder) and _has_entries(folder):
+        raise CitebotError(
+            f"the index folder {folder} is not empty and holds no Citebot index; "
+            "Citebot only writes into an empty folder or one it made (set INDEX_DIR elsewhere)"
+        )
+
+
+def owned(folder: Path) -> bool:
+    """`folder` is a Citebot index folder (of this format or the previous one)."""
+    if (folder / MARKER).is_file() or (folder / POINTER).is_file():
+        return True
+    try:
+        legacy = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(legacy, dict) and {"format", "code", "fingerprint"} <= legacy.keys()
+
+
+def _has_entries(folder: Path) -> bool:
+    try:
+        return any(folder.iterdir())
+    except OSError:
+        return True
 
 
 @contextmanager
 def building(folder: Path) -> Iterator[None]:
-    """Hold the build lock of `folder`: one process builds an index at a time, the others then load it."""
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    with (folder.parent / f".{folder.name}.lock").open("a") as handle:
+    """Hold the build lock of `folder`: one process builds an index at a time, the others then load it.
+
+    A new or empty folder is marked as Citebot's first, so a build killed before its first index was
+    saved leaves a folder the next build recognises as its own.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    if not owned(folder):
+        if _has_entries(folder):  # checked by check_folder already; never write into someone's folder
+            raise CitebotError(f"the index folder {folder} is not empty and holds no Citebot index")
+        (folder / MARKER).write_text("Citebot's index folder: Citebot may replace anything in it.\n", "utf-8")
+    with (folder / LOCK).open("a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -75,56 +136,112 @@ def code_version() -> str:
 
 
 def save(data: IndexData, folder: Path) -> None:
-    """Write `data` to `folder`, replacing what was there in one rename."""
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    """Write `data` as the new current generation of `folder`. Call it holding `building(folder)`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    remove_debris(folder)
+    name = f"{_GENERATION}{secrets.token_hex(6)}"
+    staging = folder / f"{_STAGING}{name}"
+    staging.mkdir()
     try:
-        for group, names in _ARRAYS.items():
-            for name in names:
-                np.save(
-                    staging / f"{group}.{name}.npy", np.ascontiguousarray(getattr(getattr(data, group), name))
-                )
-        (staging / "text.bin").write_bytes(bytes(data.text))
-        tables = {
-            "articles": [_plain(a) for a in data.articles],
-            "vocabulary": data.vocabulary,
-            "surface": data.surface,
-            "speakers": [_plain(s) for s in data.speakers],
-            "people": [{"name": p.name, "key": p.key, "roles": dict(p.roles)} for p in data.people],
-        }
-        for name, table in tables.items():
-            (staging / f"{name}.json").write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
-        manifest = {
-            "format": FORMAT,
-            "code": code_version(),
-            "fingerprint": data.fingerprint,
-            "passages": len(data.passages.article),
-            "articles": len(data.articles),
-            "n_docs": data.postings.n_docs,
-        }
-        (staging / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
-        _swap_in(staging, folder)
+        _write_generation(data, staging)
+        os.replace(staging, folder / name)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    pointer = folder / f"{_STAGING}{POINTER}"
+    pointer.write_text(json.dumps({"format": FORMAT, "current": name}), encoding="utf-8")
+    os.replace(pointer, folder / POINTER)
+    remove_debris(folder)
+
+
+def remove_debris(folder: Path) -> None:
+    """Remove what earlier builds left in `folder`: staging folders, old generations, the old format.
+
+    Only names Citebot gives its own files are touched, and only in a folder that `check_folder` let
+    through. A reader still using an old generation keeps its mapped files until it lets go.
+    """
+    current = _current_name(folder)
+    for entry in list(folder.iterdir()):
+        name = entry.name
+        if name.startswith(_STAGING) or (name.startswith(_GENERATION) and name != current):
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+    if current is not None:
+        for name in _LEGACY_FILES:
+            (folder / name).unlink(missing_ok=True)
+        for path in folder.glob("*.npy"):
+            path.unlink(missing_ok=True)
+
+
+def _current_name(folder: Path) -> str | None:
+    try:
+        pointer = json.loads((folder / POINTER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    name = pointer.get("current") if isinstance(pointer, dict) else None
+    return name if isinstance(name, str) and name.startswith(_GENERATION) and "/" not in name else None
+
+
+def _write_generation(data: IndexData, staging: Path) -> None:
+    for group, names in _ARRAYS.items():
+        for name in names:
+            np.save(
+                staging / f"{group}.{name}.npy", np.ascontiguousarray(getattr(getattr(data, group), name))
+            )
+    (staging / "text.bin").write_bytes(bytes(data.text))
+    tables = {
+        "articles": [_plain(a) for a in data.articles],
+        "vocabulary": data.vocabulary,
+        "surface": data.surface,
+        "speakers": [_plain(s) for s in data.speakers],
+        "people": [{"name": p.name, "key": p.key, "roles": dict(p.roles)} for p in data.people],
+        "speaker_keys": data.by_speaker.keys,
+    }
+    for name, table in tables.items():
+        (staging / f"{name}.json").write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
+    manifest = {
+        "format": FORMAT,
+        "code": code_version(),
+        "fingerprint": data.fingerprint,
+        "passages": len(data.passages.article),
+        "articles": len(data.articles),
+        "n_docs": data.postings.n_docs,
+    }
+    (staging / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
 
 
 def load(folder: Path, fingerprint: str) -> IndexData:
-    """Map the index saved in `folder`; IndexUnusable if it is missing, stale or unreadable."""
-    try:
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise IndexUnusable("no saved index") from exc
-    except (OSError, ValueError) as exc:
-        raise IndexUnusable(f"unreadable manifest ({exc})") from exc
-    if manifest.get("format") != FORMAT or manifest.get("code") != code_version():
-        raise IndexUnusable("built by another version of Citebot")
-    if manifest.get("fingerprint") != fingerprint:
-        raise IndexUnusable("the corpus has changed since it was built")
-    try:
-        return _read(folder, manifest)
-    except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
-        raise IndexUnusable(f"unreadable ({type(exc).__name__}: {exc})") from exc
+    """Map the current index saved in `folder`; IndexUnusable if it is missing, stale or unreadable."""
+    for _ in range(3):  # a build may replace the generation between reading the pointer and opening it
+        name = _current_name(folder)
+        if name is None:
+            if (folder / POINTER).exists():
+                raise IndexUnusable("unreadable pointer file")
+            raise IndexUnusable("no saved index")
+        generation = folder / name
+        try:
+            manifest = json.loads((generation / "manifest.json").read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            continue
+        except (OSError, ValueError) as exc:
+            raise IndexUnusable(f"unreadable manifest ({exc})") from exc
+        if not isinstance(manifest, dict):
+            raise IndexUnusable("unreadable manifest")
+        if manifest.get("format") != FORMAT or manifest.get("code") != code_version():
+            raise IndexUnusable("built by another version of Citebot")
+        if manifest.get("fingerprint") != fingerprint:
+            raise IndexUnusable("the corpus has changed since it was built")
+        try:
+            return _read(generation, manifest)
+        except FileNotFoundError as exc:
+            if _current_name(folder) != name:
+                continue  # replaced meanwhile: read the new one
+            raise IndexUnusable(f"unreadable (missing {Path(str(exc.filename)).name})") from exc
+        except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
+            raise IndexUnusable(f"unreadable ({type(exc).__name__}: {exc})") from exc
+    raise IndexUnusable("replaced while it was being read")
 
 
 def _read(folder: Path, manifest: dict[str, Any]) -> IndexData:
@@ -144,6 +261,11 @@ def _read(folder: Path, manifest: dict[str, Any]) -> IndexData:
     _check(len(postings["indptr"]) == len(tables["vocabulary"]) + 1 == len(postings["idf"]) + 1, "postings")
     _check(int(postings["indptr"][-1]) == len(postings["docs"]) == len(postings["weights"]), "postings")
     _check(len(tables["articles"]) == int(manifest["articles"]), "articles")
+    by_speaker = arrays["by_speaker"]
+    _check(len(by_speaker["indptr"]) == len(tables["speaker_keys"]) + 1, "speaker table")
+    _check(
+        int(by_speaker["indptr"][-1]) == len(by_speaker["passage"]) == len(by_speaker["row"]), "speaker table"
+    )
     return IndexData(
         articles=[ArticleInfo(**(a | {"also_in": tuple(a.get("also_in", ()))})) for a in tables["articles"]],
         text=_map_text(folder / "text.bin"),
@@ -155,10 +277,11 @@ def _read(folder: Path, manifest: dict[str, Any]) -> IndexData:
         speakers=[Speaker(**s) for s in tables["speakers"]],
         people=[Person(name=p["name"], key=p["key"], roles=Counter(p["roles"])) for p in tables["people"]],
         fingerprint=str(manifest["fingerprint"]),
+        by_speaker=SpeakerTable(keys=tables["speaker_keys"], **arrays["by_speaker"]),
     )
 
 
-_TABLES = ("articles", "vocabulary", "surface", "speakers", "people")
+_TABLES = ("articles", "vocabulary", "surface", "speakers", "people", "speaker_keys")
 
 
 def _check(ok: bool, what: str) -> None:
@@ -175,14 +298,3 @@ def _map_text(path: Path) -> bytes | mmap.mmap:
 
 def _plain(item: Any) -> dict[str, Any]:
     return {name: getattr(item, name) for name in item.__slots__}
-
-
-def _swap_in(staging: Path, folder: Path) -> None:
-    """Replace `folder` by `staging`. Readers that mapped the old files keep them until they let go."""
-    old = None
-    if folder.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old.", dir=folder.parent))
-        os.replace(folder, old / "index")
-    os.replace(staging, folder)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from watchfiles import Change, awatch
 
+from bot.config import Settings
 from bot.corpus import ARTICLE_SUFFIXES, corpus_stat
 from bot.index import SearchIndex, open_index
 
@@ -26,17 +27,15 @@ QUIET_CHECK_MS = 30_000  # after this long without events, compare the files' si
 
 
 async def keep_current(
-    corpus_dir: Path,
-    index_dir: Path | None,
-    current: Callable[[], SearchIndex],
-    swap: Callable[[SearchIndex], None],
+    settings: Settings, current: Callable[[], SearchIndex], swap: Callable[[SearchIndex], None]
 ) -> None:
-    """Watch `corpus_dir` until cancelled; after each change, swap in an index of the new corpus.
+    """Watch the corpus folder until cancelled; after each change, swap in an index of the new corpus.
 
     A change made before the watcher started (between loading the index and watching) is caught by a
     check when it starts and by a look at the files' sizes and times whenever the folder is quiet.
     """
-    corpus_dir = corpus_dir.resolve()
+    corpus_dir = settings.corpus_dir.resolve()
+    index_dir = settings.index_folder.resolve()
     signature = await asyncio.to_thread(corpus_stat, corpus_dir)
     if signature != current().corpus_stat:  # changed between opening the index and now
         await _update(corpus_dir, index_dir, current, swap)
@@ -59,7 +58,7 @@ async def keep_current(
 
 async def _update(
     corpus_dir: Path,
-    index_dir: Path | None,
+    index_dir: Path,
     current: Callable[[], SearchIndex],
     swap: Callable[[SearchIndex], None],
 ) -> None:
@@ -73,7 +72,7 @@ async def _update(
         logger.info("index updated: %d articles, %d passages", len(index.articles), len(index))
 
 
-async def _current_index(corpus_dir: Path, index_dir: Path | None, old: SearchIndex) -> SearchIndex | None:
+async def _current_index(corpus_dir: Path, index_dir: Path, old: SearchIndex) -> SearchIndex | None:
     """An index of the corpus as it is now, or None if its content has not changed after all."""
     # The builder process reads and hashes the corpus, and builds only if the content changed; this
     # process then maps the saved index (or, if it could not be saved, builds it here).
@@ -82,10 +81,10 @@ async def _current_index(corpus_dir: Path, index_dir: Path | None, old: SearchIn
     return None if index.fingerprint == old.fingerprint else index
 
 
-async def _build_elsewhere(corpus_dir: Path, index_dir: Path | None) -> None:
+async def _build_elsewhere(corpus_dir: Path, index_dir: Path) -> None:
     """`python -m bot index --if-stale` in a child process, which saves the index it builds."""
     command = [sys.executable, "-m", "bot", "index", "--if-stale", "--corpus", str(corpus_dir)]
-    env = {**os.environ, **({"INDEX_DIR": str(index_dir)} if index_dir is not None else {})}
+    env = {**os.environ, "INDEX_DIR": str(index_dir)}
     child = await asyncio.create_subprocess_exec(
         *command, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
     )
