@@ -8,7 +8,6 @@ import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -24,7 +23,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.answers import Answer, answer
 from bot.config import Settings
 from bot.index import SearchIndex, open_index
-from bot.index.store import default_folder
 from bot.index.watch import keep_current
 from bot.slack.dedupe import MemorySeenEvents, SeenEvents, SqliteSeenEvents
 from bot.slack.listeners import register_listeners
@@ -58,6 +56,10 @@ class Citebot:
         """Answer a line of user text from the current index."""
         return answer(text, self.index, max_quotes=self.settings.max_quotes)
 
+    async def answer_off_loop(self, text: str) -> Answer:
+        """`answer` in a worker thread: a slow answer never holds up the event loop (acks, /healthz)."""
+        return await asyncio.to_thread(self.answer, text)
+
     def log_request(self, surface: str, result: Answer | None, started: float, text: str) -> None:
         """One line per request: where it came from, which command, how long, what was found."""
         fields: dict[str, Any] = {
@@ -85,7 +87,7 @@ class Citebot:
         def swap(index: SearchIndex) -> None:
             self.index = index  # one assignment: a request uses the old index or the new, never a mix
 
-        work = keep_current(self.settings.corpus_dir, self.settings.index_dir, lambda: self.index, swap)
+        work = keep_current(self.settings, lambda: self.index, swap)
         return asyncio.get_running_loop().create_task(work)
 
     async def drain(self, timeout: float = DRAIN_SECONDS) -> None:
@@ -100,21 +102,23 @@ class Citebot:
 
 def make_bot(settings: Settings) -> Citebot:
     """The bot with the corpus's index (saved one if current) and the shared record of answered events."""
-    index = open_index(settings.corpus_dir, settings.index_dir)
+    index = open_index(settings.corpus_dir, settings.index_folder)
     return Citebot(settings, index, seen_events(settings))
 
 
 def seen_events(settings: Settings) -> SeenEvents:
     """The record of answered event ids: an SQLite file all workers share, else this process's memory."""
-    path = (
-        settings.events_db
-        or default_folder(settings.corpus_dir, settings.index_dir).parent / ".citebot-events.sqlite3"
-    )
+    path = settings.events_file
     try:
-        return SqliteSeenEvents(Path(path))
+        return SqliteSeenEvents(path)
     except (OSError, sqlite3.Error) as exc:
         logger.warning("cannot use %s (%s); duplicate events are caught per process only", path, exc)
         return MemorySeenEvents()
+
+
+def shared_between_processes(seen: SeenEvents) -> bool:
+    """The record is one that several worker processes see alike."""
+    return isinstance(seen, SqliteSeenEvents)
 
 
 def web_client(settings: Settings) -> AsyncWebClient:

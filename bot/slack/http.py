@@ -1,8 +1,10 @@
 """HTTP mode: Slack's requests at POST /slack/events, a health check at GET /healthz.
 
-The edge checks what Bolt would otherwise turn into errors: the signature (401), the size and
-encoding of the body (413, 400), a body Bolt cannot parse (400). Whatever Bolt answers after that,
-Slack gets a 2xx: an event we do not handle is still received, and a failure is logged, not retried.
+The edge checks what Bolt would otherwise turn into errors, cheapest first: the size of the body
+(413, by Content-Length before reading, and never reading past the limit), the signature (401), the
+encoding (400), a body that does not parse or nests without end (400), an envelope missing what
+every listener relies on (200, ignored with one log line). Whatever Bolt answers after that, Slack
+gets a 2xx: an event we do not handle is still received, and a failure is logged, not retried.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
-from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.adapter.starlette.async_handler import to_async_bolt_request, to_starlette_response
+from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.internals import parse_body
 from slack_sdk.signature import SignatureVerifier
 from starlette.applications import Starlette
@@ -24,6 +27,7 @@ from starlette.routing import Route
 from bot.config import Settings
 from bot.render import apology
 from bot.slack.app import Citebot, create_app, learn_identity, web_client
+from bot.slack.payloads import envelope_problem
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +47,7 @@ def create_web_app(settings: Settings, load_bot: Callable[[], Citebot]) -> Starl
         identity = asyncio.create_task(learn_identity(bot, client))
         watcher = bot.watch_corpus()
         state["bot"] = bot
-        state["handler"] = AsyncSlackRequestHandler(create_app(bot, client))
+        state["app"] = create_app(bot, client)
         logger.info("ready: %d articles, %d passages", len(bot.index.articles), len(bot.index))
         yield
         identity.cancel()
@@ -52,8 +56,8 @@ def create_web_app(settings: Settings, load_bot: Callable[[], Citebot]) -> Starl
         await bot.drain()  # uvicorn has finished the requests in flight; now the answers they acked
 
     async def slack_events(request: Request) -> Response:
-        body = await request.body()
-        if len(body) > MAX_BODY_BYTES:
+        body = await _body_within_limit(request)
+        if body is None:
             return _error(413, "request body too large")
         timestamp = request.headers.get("x-slack-request-timestamp", "")
         signature = request.headers.get("x-slack-signature", "")
@@ -67,14 +71,18 @@ def create_web_app(settings: Settings, load_bot: Callable[[], Citebot]) -> Starl
             return _error(401, "invalid or expired Slack signature")
         try:
             parsed = parse_body(text, request.headers.get("content-type"))
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: JSON nested thousands deep
             return _error(400, "malformed request body")
         if not isinstance(parsed, dict):
             return _error(400, "malformed request body")
-        handler = state["handler"]
-        assert isinstance(handler, AsyncSlackRequestHandler)
+        problem = envelope_problem(parsed)
+        if problem is not None:
+            logger.warning("ignored a malformed Slack request: %s", problem)
+            return Response(status_code=200)
+        app = state["app"]
+        assert isinstance(app, AsyncApp)
         try:
-            response = await handler.handle(request)
+            response = to_starlette_response(await app.async_dispatch(to_async_bolt_request(request, body)))
         except Exception:
             logger.exception("Bolt failed on a request")
             response = Response(status_code=500)
@@ -102,6 +110,22 @@ def create_web_app(settings: Settings, load_bot: Callable[[], Citebot]) -> Starl
         ],
         lifespan=lifespan,
     )
+
+
+async def _body_within_limit(request: Request) -> bytes | None:
+    """The body, or None when it is larger than MAX_BODY_BYTES: refused by its declared length before
+    anything is read, and a chunked body no further than the limit, so memory stays flat."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _error(status: int, message: str) -> Response:

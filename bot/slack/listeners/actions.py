@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.answers import MAX_QUERY_CHARS, Answer
 from bot.render import SHARE_ACTION, notice, render
 from bot.slack.inbound import decode
+from bot.slack.payloads import ActionClick, Button, MessageShortcut, read
 
 if TYPE_CHECKING:
     from bot.slack.app import Citebot
@@ -30,60 +31,78 @@ def register(app: AsyncApp, bot: Citebot) -> None:
         body: dict[str, Any],
         action: dict[str, Any],
         client: AsyncWebClient,
-        respond: AsyncRespond,
+        respond: AsyncRespond | None,
     ) -> None:
         await ack()
-        bot.spawn(_share(bot, body, str(action.get("value", "")), client, respond))
+        click = read(ActionClick, body, "share click")
+        button = read(Button, action, "share button")
+        if click is not None and button is not None:
+            bot.spawn(_share(bot, click, button.value or "", client, respond))
 
     async def on_who_said_this(
-        ack: AsyncAck, shortcut: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+        ack: AsyncAck, shortcut: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond | None
     ) -> None:
         await ack()
-        bot.spawn(_who_said_this(bot, shortcut, client, respond))
+        used = read(MessageShortcut, shortcut, "message shortcut")
+        if used is not None:
+            bot.spawn(_who_said_this(bot, used, client, respond))
 
     app.action(SHARE_ACTION)(on_share)
     app.shortcut(WHO_SAID_THIS)(on_who_said_this)
 
 
 async def _share(
-    bot: Citebot, body: dict[str, Any], line: str, client: AsyncWebClient, respond: AsyncRespond
+    bot: Citebot, click: ActionClick, line: str, client: AsyncWebClient, respond: AsyncRespond | None
 ) -> None:
     started = time.perf_counter()
-    user = body.get("user", {}).get("id")
-    channel = body.get("channel", {}).get("id") or body.get("container", {}).get("channel_id")
     # The button carries the question, not the answer: answer it again from the current index.
-    result = bot.answer(line)
-    reply = render(result, shared_by=user)
-    try:
-        await client.chat_postMessage(
-            channel=channel, text=reply.text, blocks=reply.blocks, unfurl_links=False
-        )
-    except SlackApiError as exc:
-        if exc.response.get("error") in {"not_in_channel", "channel_not_found"}:
-            # The bot is not in that channel: the command's response_url can still post there.
-            await respond(
-                response_type="in_channel", replace_original=False, text=reply.text, blocks=reply.blocks
+    result = await bot.answer_off_loop(line)
+    reply = render(result, shared_by=click.user.id)
+    posted = False
+    if click.channel_id is not None:
+        try:
+            await client.chat_postMessage(
+                channel=click.channel_id, text=reply.text, blocks=reply.blocks, unfurl_links=False
             )
-        else:
-            logger.exception("sharing an answer failed")
+            posted = True
+        except SlackApiError as exc:
+            if exc.response.get("error") not in {"not_in_channel", "channel_not_found"}:
+                logger.warning("sharing an answer failed: %s", exc.response.get("error"))
+                posted = True  # a failure the response URL would not fix
+    if not posted:
+        # The bot is not in that channel: the command's response_url can still post there.
+        await _respond(
+            respond, response_type="in_channel", replace_original=False, text=reply.text, blocks=reply.blocks
+        )
     bot.log_request("share", result, started, line)
 
 
 async def _who_said_this(
-    bot: Citebot, shortcut: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+    bot: Citebot, used: MessageShortcut, client: AsyncWebClient, respond: AsyncRespond | None
 ) -> None:
     started = time.perf_counter()
-    text = _shortened(decode(shortcut.get("message", {}).get("text", "")))
-    result: Answer | None = bot.answer(f"/whosaid {text}") if text else None
+    text = _shortened(decode(used.message.text or ""))
+    result: Answer | None = await bot.answer_off_loop(f"/whosaid {text}") if text else None
     reply = render(result) if result else notice("That message has no text I can look up.")
-    channel = shortcut.get("channel", {}).get("id")
-    user = shortcut.get("user", {}).get("id")
     try:
-        await client.chat_postEphemeral(channel=channel, user=user, text=reply.text, blocks=reply.blocks)
+        await client.chat_postEphemeral(
+            channel=used.channel.id, user=used.user.id, text=reply.text, blocks=reply.blocks
+        )
     except SlackApiError:
         # Not in that channel (or a DM we cannot post in): the shortcut's response_url still reaches the user.
-        await respond(response_type="ephemeral", text=reply.text, blocks=reply.blocks)
+        await _respond(respond, response_type="ephemeral", text=reply.text, blocks=reply.blocks)
     bot.log_request("shortcut", result, started, text)
+
+
+async def _respond(respond: AsyncRespond | None, **message: Any) -> None:
+    """Post through the request's response_url, if it came with one."""
+    if respond is None:
+        logger.warning("could not post a reply: no channel and no response_url in the request")
+        return
+    try:
+        await respond(**message)
+    except Exception as exc:  # the response URL is Slack's: a failure there is logged, not raised
+        logger.warning("posting to the response_url failed (%s)", type(exc).__name__)
 
 
 def _shortened(text: str) -> str:

@@ -12,6 +12,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from bot.answers import Answer
 from bot.render import apology, render
 from bot.slack.inbound import decode
+from bot.slack.payloads import SlashCommand, read
 
 if TYPE_CHECKING:
     from bot.slack.app import Citebot
@@ -28,13 +29,17 @@ def register(app: AsyncApp, bot: Citebot) -> None:
         # The answer goes in the ack itself: Slack shows it at once, within its 3 seconds, with no
         # further Web API call to fail.
         started = time.perf_counter()
-        line = f"{command.get('command', '')} {decode(command.get('text', ''))}".strip()
+        parsed = read(SlashCommand, command, "slash command")
+        if parsed is None:
+            await ack()
+            return
+        line = f"{parsed.command} {decode(parsed.text or '')}".strip()
         result: Answer | None = None
         try:
-            result = bot.answer(line)
+            result = await bot.answer_off_loop(line)
             reply = render(result, share=line)
         except Exception:
-            logger.exception("could not answer %s", command.get("command"))
+            logger.exception("could not answer %s", parsed.command)
             reply = apology()
         await ack(response_type="ephemeral", text=reply.text, blocks=reply.blocks)
         bot.log_request("command", result, started, line)

@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.answers import Answer
 from bot.render import Reply, apology, render
 from bot.slack.inbound import decode
+from bot.slack.payloads import MessageEvent, read
 
 if TYPE_CHECKING:
     from bot.slack.app import Citebot
@@ -27,43 +28,44 @@ def register(app: AsyncApp, bot: Citebot) -> None:
 
     async def on_mention(ack: AsyncAck, event: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        if not _ignored(event, bot):
+        message = read(MessageEvent, event, "app_mention event")
+        if message is not None and not _ignored(message, bot):
             # In a channel, answer in the thread: under the mention, or in the thread it was made in.
-            bot.spawn(
-                _answer(bot, client, event, "mention", thread_ts=event.get("thread_ts") or event.get("ts"))
-            )
+            bot.spawn(_answer(bot, client, message, "mention", thread_ts=message.thread_ts or message.ts))
 
     async def on_message(ack: AsyncAck, event: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        if event.get("channel_type") == "im" and not _ignored(event, bot):
-            bot.spawn(_answer(bot, client, event, "dm", thread_ts=event.get("thread_ts")))
+        if event.get("channel_type") != "im":
+            return
+        message = read(MessageEvent, event, "message event")
+        if message is not None and not _ignored(message, bot):
+            bot.spawn(_answer(bot, client, message, "dm", thread_ts=message.thread_ts))
 
     app.event("app_mention")(on_mention)
     app.event("message")(on_message)
 
 
-def _ignored(event: dict[str, Any], bot: Citebot) -> bool:
+def _ignored(event: MessageEvent, bot: Citebot) -> bool:
     """Edits, deletions, joins and other subtypes, bots (ourselves included): not questions."""
-    user = event.get("user")
-    return bool(event.get("subtype") or event.get("bot_id") or not user or user == bot.identity.user_id)
+    return bool(event.subtype or event.bot_id or not event.user or event.user == bot.identity.user_id)
 
 
 async def _answer(
-    bot: Citebot, client: AsyncWebClient, event: dict[str, Any], surface: str, *, thread_ts: str | None
+    bot: Citebot, client: AsyncWebClient, event: MessageEvent, surface: str, *, thread_ts: str | None
 ) -> None:
     started = time.perf_counter()
-    text = decode(event.get("text", ""), drop_user=bot.identity.user_id)
+    text = decode(event.text or "", drop_user=bot.identity.user_id)
     result: Answer | None = None
     reply: Reply
     try:
-        result = bot.answer(text or "help")
+        result = await bot.answer_off_loop(text or "help")
         reply = render(result)
     except Exception:
         logger.exception("could not answer an event")
         reply = apology()
     try:
         await client.chat_postMessage(
-            channel=event["channel"],
+            channel=event.channel,
             thread_ts=thread_ts,
             text=reply.text,
             blocks=reply.blocks,
