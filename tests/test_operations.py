@@ -6,15 +6,15 @@ from __future__ import annotations
 import json
 import logging
 import multiprocessing
-import os
 import signal
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,6 +27,7 @@ from tests.slack_kit import (
     SECRET,
     Server,
     StandIn,
+    clean_environ,
     dm_event,
     event_callback,
     free_port,
@@ -40,11 +41,8 @@ from tests.slack_kit import (
 JSON = "application/json"
 
 
-@pytest.fixture
-def stand_in() -> Iterator[StandIn]:
-    api = StandIn().start()
-    yield api
-    api.stop()
+def form_payload(payload: dict[str, Any]) -> bytes:
+    return urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
 
 
 def send(server: Server, event: dict[str, str], event_id: str) -> int:
@@ -188,6 +186,59 @@ def test_question_text_is_logged_only_when_asked(stand_in: StandIn) -> None:
     assert "query=/whosaid a long shot" in line
 
 
+def test_json_logs_mask_secrets_in_every_field(stand_in: StandIn) -> None:
+    # A user who pastes the bot token or the signing secret into a question: with the question text
+    # logged, the JSON `query` field (not only the message) must be masked.
+    server = start_server(stand_in, env={"LOG_FORMAT": "json", "LOG_QUERIES": "true"})
+    for number, text in enumerate(
+        (f"who said {BOT_TOKEN}", f"who said {SECRET} now", "who said xoxp-9-9-leak")
+    ):
+        body = slash_command("/whosaid", text)
+        assert post(server.port, body, "application/x-www-form-urlencoded", sign(body)).status == 200, number
+    err = server.stop()
+    requests = [json.loads(line) for line in err.splitlines() if '"bot.requests"' in line]
+    assert [r["query"] for r in requests] == [
+        "/whosaid who said [secret]",  # the configured bot token is masked as a secret
+        "/whosaid who said [secret] now",
+        "/whosaid who said [token]",
+    ]
+    assert BOT_TOKEN not in err and SECRET not in err and "xoxp-9-9-leak" not in err
+
+
+def test_control_characters_in_a_question_cannot_forge_text_log_lines(stand_in: StandIn) -> None:
+    server = start_server(stand_in, env={"LOG_QUERIES": "true"})
+    forged = "a long shot\n2026-01-01 00:00:00,000 INFO bot.requests: surface=admin\x1b[2J\r\u2028end"
+    body = slash_command("/whosaid", forged)
+    assert post(server.port, body, "application/x-www-form-urlencoded", sign(body)).status == 200
+    err = server.stop()
+    [line] = [line for line in err.splitlines() if "bot.requests" in line]
+    assert "\x1b" not in err and "\r" not in err and "\u2028" not in err
+    assert "surface=admin" in line  # the forged text stays inside the one real record, escaped
+    assert "a long shot\\n2026-01-01" in line and "\\x1b[2J\\r\\u2028end" in line
+
+
+def test_requests_nobody_handles_are_logged_in_one_line(stand_in: StandIn) -> None:
+    # Bolt's advice for these is a block of example code; the log gets one line per request.
+    server = start_server(stand_in)
+    event = event_callback({"type": "reaction_added", "user": "U1", "reaction": "eyes"}, "Ev-unknown")
+    action = {"type": "block_actions", "user": {"id": "U1"}, "actions": [{"action_id": "no_such_button"}]}
+    shortcut = {
+        "type": "shortcut",
+        "callback_id": "no_such_shortcut",
+        "user": {"id": "U1"},
+        "trigger_id": "1",
+    }
+    bodies = [(event, JSON)] + [
+        (form_payload(p), "application/x-www-form-urlencoded") for p in (action, shortcut)
+    ]
+    for body, content_type in bodies:
+        assert post(server.port, body, content_type, sign(body)).status == 200
+    err = server.stop()
+    assert "[Suggestion]" not in err and "@app." not in err
+    lines = [line for line in err.splitlines() if "Unhandled request" in line]
+    assert len(lines) == 3 and "no_such_button" in lines[1] and "no_such_shortcut" in lines[2]
+
+
 def test_secrets_are_masked_in_any_log_record(caplog: pytest.LogCaptureFixture) -> None:
     settings = Settings(
         _env_file=None, slack_bot_token="xoxb-123-456-abcdef", slack_signing_secret="s3cr3t-signing"
@@ -210,7 +261,7 @@ def test_a_log_reader_that_never_reads_cannot_stop_the_server(stand_in: StandIn,
     # stderr is a pipe nobody drains: once its buffer (64 KB) is full, writing a log line blocks. The
     # server must keep answering, because log lines are written by a thread, not by the event loop.
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CORPUS_", "INDEX_", "LOG_"))}
+    env = clean_environ()
     env |= {
         "SLACK_SIGNING_SECRET": SECRET,
         "SLACK_BOT_TOKEN": BOT_TOKEN,

@@ -5,7 +5,6 @@ answers slash commands in the ack, posts event answers, and reconnects without l
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -15,7 +14,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.slack_kit import BOT_TOKEN, ROOT, StandIn, dm_event
+from tests.slack_kit import BOT_TOKEN, ROOT, StandIn, clean_environ, dm_event, free_port
 from tests.socket_kit import SocketStandIn, event_envelope, slash_envelope
 from tests.test_slack_http import assert_valid_message
 
@@ -30,12 +29,13 @@ def slack() -> Iterator[tuple[StandIn, SocketStandIn]]:
     socket.stop()
 
 
-def start_bot(api: StandIn) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CORPUS_", "INDEX_", "LOG_"))}
+def start_bot(api: StandIn | str) -> subprocess.Popen[str]:
+    """`python -m bot` in Socket Mode against the stand-in Web API (or any URL)."""
+    env = clean_environ()
     env |= {
         "SLACK_APP_TOKEN": "xapp-1-A0001-test",
         "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_API_URL": api.url,
+        "SLACK_API_URL": api if isinstance(api, str) else api.url,
         "CORPUS_DIR": str(ROOT / "seeds"),
         "SOCKET_PING_INTERVAL": "1",
         "EVENTS_DB": tempfile.mktemp(prefix="citebot-events-", suffix=".sqlite3"),
@@ -116,3 +116,59 @@ def test_socket_mode_session(slack: tuple[StandIn, SocketStandIn]) -> None:
     assert bot.returncode in (0, -15), err
     assert "D0004" in [c.params["channel"] for c in api.ok_calls("chat.postMessage")]
     assert BOT_TOKEN not in err and "xapp-1-A0001-test" not in err
+
+
+def _stderr_until(bot: subprocess.Popen[str], needle: str, count: int, timeout: float = 60) -> list[str]:
+    """Read the bot's stderr until `needle` has appeared on `count` lines; those lines so far."""
+    assert bot.stderr is not None
+    lines: list[str] = []
+    deadline = time.monotonic() + timeout
+    while sum(needle in line for line in lines) < count:
+        line = bot.stderr.readline()
+        assert line and time.monotonic() < deadline, "".join(lines)
+        lines.append(line)
+    return lines
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_unreachable_slack_is_retried_in_one_line_each_and_stops_at_once(sig: signal.Signals) -> None:
+    bot = start_bot(f"http://127.0.0.1:{free_port()}/api/")  # nothing listens there
+    try:
+        lines = _stderr_until(bot, "cannot reach Slack", 2)
+        bot.send_signal(sig)
+        started = time.monotonic()
+        _, rest = bot.communicate(timeout=10)
+    finally:
+        bot.kill()
+    assert time.monotonic() - started < 3
+    log = "".join(lines) + rest
+    assert "Traceback" not in log and "try 1, next in 1 s" in log and "try 2, next in 2 s" in log
+    assert bot.returncode in (0, -sig)
+
+
+@pytest.mark.parametrize("error", ["invalid_auth", "not_allowed_token_type"])
+def test_a_refused_app_token_exits_with_one_line(slack: tuple[StandIn, SocketStandIn], error: str) -> None:
+    api, _ = slack
+    api.fail_next("apps.connections.open", error)
+    bot = start_bot(api)
+    _, err = bot.communicate(timeout=60)
+    assert bot.returncode == 1
+    [line] = err.strip().splitlines()
+    assert line.startswith("citebot: Slack refused SLACK_APP_TOKEN") and error in line
+
+
+def test_an_unreachable_websocket_is_retried_without_tracebacks_and_stops(
+    slack: tuple[StandIn, SocketStandIn],
+) -> None:
+    api, _ = slack
+    api.extra["apps.connections.open"] = {"url": f"ws://127.0.0.1:{free_port()}/link"}
+    bot = start_bot(api)
+    try:
+        lines = _stderr_until(bot, "Failed to connect", 2)
+        bot.send_signal(signal.SIGTERM)
+        _, rest = bot.communicate(timeout=10)
+    finally:
+        bot.kill()
+    log = "".join(lines) + rest
+    assert "Traceback" not in log, log
+    assert bot.returncode in (0, -15)

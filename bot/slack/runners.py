@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import signal
 from collections.abc import Callable
 
+import aiohttp
 import uvicorn
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
+from bot.errors import CitebotError
 from bot.slack.app import Citebot, create_app, learn_identity, web_client
 from bot.slack.http import create_web_app
 
@@ -37,32 +42,102 @@ def run_http(settings: Settings, load_bot: Callable[[], Citebot]) -> None:
 
 
 def run_socket_mode(settings: Settings, load_bot: Callable[[], Citebot]) -> None:
-    """Connect to Slack over Socket Mode until SIGTERM or Ctrl-C; answers being posted finish first."""
+    """Connect to Slack over Socket Mode until SIGTERM or Ctrl-C; answers being posted finish first.
+
+    Raises CitebotError (one line, non-zero exit) when Slack refuses the tokens.
+    """
     asyncio.run(_socket_mode(settings, load_bot()))
+
+
+# Answers to apps.connections.open that no retry can fix: the app token is wrong, revoked or not an
+# app-level token. Anything else (no route, a timeout, a 5xx, a rate limit) is worth another try.
+REFUSED = frozenset(
+    {
+        "invalid_auth",
+        "not_authed",
+        "not_allowed_token_type",
+        "token_revoked",
+        "token_expired",
+        "account_inactive",
+        "missing_scope",
+    }
+)
+FIRST_RETRY_SECONDS = 1.0
+LAST_RETRY_SECONDS = 60.0
 
 
 async def _socket_mode(settings: Settings, bot: Citebot) -> None:
     assert settings.slack_app_token is not None, "Socket Mode needs SLACK_APP_TOKEN"
     client = web_client(settings)
-    identity = asyncio.create_task(learn_identity(bot, client))
-    handler = AsyncSocketModeHandler(
-        create_app(bot, client),
-        settings.slack_app_token.get_secret_value(),
-        web_client=client,
-        ping_interval=settings.socket_ping_interval,
-    )
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         asyncio.get_running_loop().add_signal_handler(sig, stop.set)
-    watcher = bot.watch_corpus()
-    await handler.connect_async()  # type: ignore[no-untyped-call]
-    logger.info(
-        "connected over Socket Mode: %d articles, %d passages", len(bot.index.articles), len(bot.index)
+    app_token = settings.slack_app_token.get_secret_value()
+    url = await _open_connection(client, app_token, stop)
+    if url is None:
+        logger.info("stopped before Slack could be reached")
+        return
+    identity = asyncio.create_task(learn_identity(bot, client))
+    handler = AsyncSocketModeHandler(
+        create_app(bot, client), app_token, web_client=client, ping_interval=settings.socket_ping_interval
     )
-    await stop.wait()
+    handler.client.wss_uri = url  # checked above; slack_sdk connects to it without asking again
+    watcher = bot.watch_corpus()
+    connecting = asyncio.create_task(handler.connect_async())  # type: ignore[no-untyped-call]
+    stopping = asyncio.create_task(stop.wait())
+    await asyncio.wait({connecting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    if connecting.done():
+        logger.info(
+            "connected over Socket Mode: %d articles, %d passages", len(bot.index.articles), len(bot.index)
+        )
+        await stopping
+    else:  # stopped while slack_sdk was still retrying the WebSocket
+        connecting.cancel()
     logger.info("stopping: closing the connection, finishing answers")
     await handler.close_async()  # type: ignore[no-untyped-call]
     identity.cancel()
     if watcher is not None:
         watcher.cancel()
     await bot.drain()
+
+
+async def _open_connection(client: AsyncWebClient, app_token: str, stop: asyncio.Event) -> str | None:
+    """A WebSocket URL from apps.connections.open, retried with backoff while Slack cannot be reached.
+
+    None if `stop` is set first; CitebotError if Slack refuses the token. One log line per failed try.
+    """
+    delay = FIRST_RETRY_SECONDS
+    for attempt in itertools.count(1):
+        problem: str
+        asking = asyncio.ensure_future(client.apps_connections_open(app_token=app_token))
+        stopping = asyncio.ensure_future(stop.wait())
+        await asyncio.wait({asking, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if not asking.done():  # stopped while the Web API client was still trying
+            asking.cancel()
+            return None
+        try:
+            response = asking.result()
+            url = response.get("url")
+            if isinstance(url, str) and url:
+                return url
+            problem = "Slack answered without a WebSocket URL"
+        except SlackApiError as exc:
+            error = str(exc.response.get("error", "")) if isinstance(exc.response.data, dict) else ""
+            if error in REFUSED:
+                raise CitebotError(
+                    f"Slack refused SLACK_APP_TOKEN ({error}): use an app-level token (xapp-…) with "
+                    "the connections:write scope, from the app's Basic Information page"
+                ) from None
+            problem = f"Slack answered {error or exc.response.status_code}"
+        except (TimeoutError, aiohttp.ClientError, OSError, ValueError) as exc:
+            problem = f"cannot reach Slack at {client.base_url} ({type(exc).__name__}: {exc})".replace(
+                " ()", ""
+            )
+        logger.warning("%s; try %d, next in %.0f s", problem, attempt, delay)
+        try:
+            await asyncio.wait_for(stop.wait(), delay)
+            return None
+        except TimeoutError:
+            delay = min(delay * 2, LAST_RETRY_SECONDS)
+    raise AssertionError("unreachable")
