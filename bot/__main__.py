@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import io
 import json
 import logging
@@ -18,7 +19,7 @@ from pydantic import ValidationError
 
 from bot.answers import answer
 from bot.config import Settings
-from bot.corpus import load_corpus
+from bot.corpus import load_corpus, shown_name
 from bot.errors import CitebotError
 from bot.index import SearchIndex, build_and_save, open_index
 from bot.index.store import building
@@ -63,8 +64,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CitebotError as exc:
         print(f"citebot: {exc}", file=sys.stderr)
         return 1
+    except (
+        OSError
+    ) as exc:  # a folder or file the system refuses (permissions, a read-only volume, a full disk)
+        print(f"citebot: {_describe(exc)}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
+
+
+def _describe(error: OSError) -> str:
+    """One line for a failed file operation: what failed, where, and what to do about it."""
+    where = f": {error.filename}" if error.filename else ""
+    text = f"{error.strerror or error}{where}"
+    if isinstance(error, PermissionError) or error.errno == errno.EROFS:
+        text += (
+            " (Citebot writes only to STATE_DIR, and to the corpus folder for `add`: check they are writable)"
+        )
+    return text
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -213,7 +230,7 @@ def _index(settings: Settings, *, if_stale: bool = False) -> int:
         print(f"  {article.doc_id}: {article.title or '(no title)'}")
     print(f"Skipped {len(corpus.skipped)} files" + (":" if corpus.skipped else "."))
     for skipped in corpus.skipped:
-        print(f"  {skipped.path.name}: {skipped.reason}")
+        print(f"  {shown_name(skipped.path, settings.corpus_dir)}: {skipped.reason}")
     return 0
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
@@ -26,6 +27,7 @@ logger = logging.getLogger(__name__)
 ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 WEBPAGE_SUFFIXES = (".html", ".htm")
 MAX_ARTICLE_BYTES = 256_000_000
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 
 # A run of capitalised words: a person's name ("Naila Huseynova", "Bence Németh").
 _NAME = r"[A-ZÀ-Þ][\w'’.-]*(?:\s+(?:(?:van|von|de|der|da|di|al|bin|le|la)\s+)?[A-ZÀ-Þ][\w'’.-]*){1,3}"
@@ -130,18 +132,56 @@ class _Line:
     after_blank: bool = False
 
 
-def article_files(folder: Path) -> list[Path]:
-    """Article files under `folder`, sorted, leaving out hidden files and folders."""
+def article_files(folder: Path, problems: list[Skipped] | None = None) -> list[Path]:
+    """Article files under `folder`, sorted, leaving out hidden files and folders.
+
+    Linked folders are followed once: a link back into a folder already walked (a loop) is left out.
+    What cannot be listed or named (a loop, an unreadable folder, a broken link, a file name with a
+    line break, which would break every listing and citation of it) is left out and, when `problems`
+    is given, reported there.
+    """
     if not folder.is_dir():
         raise CorpusError(f"corpus folder not found: {folder}")
-    found = []
-    for path in folder.rglob("*"):
-        relative = path.relative_to(folder)
-        if any(part.startswith(".") for part in relative.parts):
+    if not os.access(folder, os.R_OK | os.X_OK):
+        raise CorpusError(f"cannot read the corpus folder {folder}: permission denied")
+    report = problems if problems is not None else []
+    found: list[Path] = []
+    walked: set[tuple[int, int]] = set()
+
+    def unreadable(error: OSError) -> None:
+        where = Path(error.filename) if error.filename else folder
+        report.append(Skipped(path=where, reason=f"folder not readable ({error.strerror or error})"))
+
+    for top, dirs, files in os.walk(folder, onerror=unreadable, followlinks=True):
+        here = Path(top)
+        stat = here.stat()
+        if (stat.st_dev, stat.st_ino) in walked:  # reached again through a link: a loop
+            report.append(Skipped(path=here, reason="a link back to a folder already read (a loop)"))
+            dirs.clear()
             continue
-        if path.suffix.lower() in ARTICLE_SUFFIXES and path.is_file():
-            found.append(path)
+        walked.add((stat.st_dev, stat.st_ino))
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and _fit_name(here / d, report))
+        for name in files:
+            path = here / name
+            if (
+                name.startswith(".")
+                or path.suffix.lower() not in ARTICLE_SUFFIXES
+                or not _fit_name(path, report)
+            ):
+                continue
+            if path.is_file():
+                found.append(path)
+            elif path.is_symlink():
+                report.append(Skipped(path=path, reason="a link to nothing (broken symbolic link)"))
     return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
+
+
+def _fit_name(path: Path, problems: list[Skipped]) -> bool:
+    """False (and a problem reported) for a name with a control character, a line break above all."""
+    if _CONTROL_CHARS.search(path.name) is None:
+        return True
+    problems.append(Skipped(path=path, reason="its name holds a line break or control character; rename it"))
+    return False
 
 
 def load_corpus(folder: Path) -> Corpus:
@@ -149,16 +189,26 @@ def load_corpus(folder: Path) -> Corpus:
     articles: list[Article] = []
     skipped: list[Skipped] = []
     digest = hashlib.blake2b(digest_size=20)
-    for path in article_files(folder):
+    for path in article_files(folder, skipped):
         doc_id = path.relative_to(folder).as_posix()
         try:
             data = _read_bytes(path)
             _add_to_digest(digest, doc_id, data)
             articles.append(article_from_bytes(data, doc_id, path.suffix.lower()))
         except ArticleError as exc:
-            logger.warning("skipped %s: %s", doc_id, exc)
             skipped.append(Skipped(path=path, reason=str(exc)))
+    for problem in skipped:
+        logger.warning("skipped %s: %s", shown_name(problem.path, folder), problem.reason)
     return Corpus(articles=tuple(articles), skipped=tuple(skipped), fingerprint=digest.hexdigest())
+
+
+def shown_name(path: Path, folder: Path) -> str:
+    """A path for messages: relative to the corpus, control characters escaped."""
+    try:
+        name = path.relative_to(folder).as_posix()
+    except ValueError:
+        name = str(path)
+    return _CONTROL_CHARS.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), name)
 
 
 def corpus_fingerprint(folder: Path) -> str:
@@ -234,7 +284,7 @@ def parse_article(
 ) -> Article:
     """Split a decoded article into metadata and quotable paragraphs; `meta` (from a page) wins."""
     body_start = 1 if text.startswith("\ufeff") else 0
-    front, body_start = _front_matter(text, body_start)
+    front, body_start = _front_matter(text, body_start, doc_id)
     meta = front | (meta or {})
     lines = list(_lines(text, body_start))
     if not lines:
@@ -299,18 +349,28 @@ def parse_article(
     )
 
 
-def _front_matter(text: str, start: int) -> tuple[dict[str, str], int]:
-    """YAML front matter between `---` lines at the top; returns the fields we use and where the body starts."""
+def _front_matter(text: str, start: int, doc_id: str) -> tuple[dict[str, str], int]:
+    """YAML front matter between `---` lines at the top; returns the fields we use and where the body starts.
+
+    Front matter that is not valid YAML, or not a mapping, gives no fields, but it is still front
+    matter: the body starts after it, so its lines are never quoted as the article's words.
+    """
     match = re.match(r"---[ \t]*\r?\n(?P<yaml>.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|$)", text[start:], re.S)
     if match is None:
         return {}, start
+    body_start = start + match.end()
     try:
         data = yaml.safe_load(match["yaml"])
-    except yaml.YAMLError:
-        logger.warning("front matter is not valid YAML; reading the file without it")
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        line = f" (line {where.line + 2})" if where is not None else ""
+        logger.warning("%s: front matter is not valid YAML%s; its fields are ignored", doc_id, line)
+        return {}, body_start
+    if isinstance(data, str):  # plain text between two rules: the article's own words, not front matter
         return {}, start
     if not isinstance(data, dict):
-        return {}, start
+        logger.warning("%s: front matter is not a list of fields; it is ignored", doc_id)
+        return {}, body_start
     lowered = {str(k).lower(): v for k, v in data.items()}
     meta: dict[str, str] = {}
     for field, keys in _FRONT_MATTER_KEYS.items():
@@ -319,7 +379,7 @@ def _front_matter(text: str, start: int) -> tuple[dict[str, str], int]:
             if value:
                 meta[field] = value
                 break
-    return meta, start + match.end()
+    return meta, body_start
 
 
 def _front_matter_value(value: Any) -> str | None:

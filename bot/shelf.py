@@ -15,8 +15,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bot.corpus import ARTICLE_SUFFIXES, Article, article_files, article_from_bytes, load_corpus
-from bot.errors import ArticleError
+from bot.corpus import ARTICLE_SUFFIXES, Article, article_from_bytes, load_corpus
+from bot.errors import ArticleError, CitebotError
 from bot.passages import split_article
 from bot.text import same_text_key
 
@@ -75,7 +75,10 @@ class Outcome:
 
 def add_to_corpus(paths: Sequence[Path], corpus_dir: Path) -> list[Outcome]:
     """Copy the articles among `paths` (files, or folders searched recursively) into `corpus_dir`."""
-    corpus_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        corpus_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CitebotError(f"cannot create the corpus folder {corpus_dir}: {exc.strerror or exc}") from None
     shelf = _Shelf(corpus_dir)
     return [shelf.add(path) for path in _files(paths)]
 
@@ -85,12 +88,16 @@ class _Shelf:
 
     def __init__(self, corpus_dir: Path) -> None:
         self.corpus_dir = corpus_dir
-        self.by_bytes = {
-            _digest(p.read_bytes()): p.relative_to(corpus_dir).as_posix() for p in article_files(corpus_dir)
-        }
+        corpus = load_corpus(corpus_dir)  # warns about each file it skips, as `index` does
+        self.by_bytes: dict[str, str] = {}
+        for article in corpus.articles:
+            try:
+                self.by_bytes[_digest((corpus_dir / article.doc_id).read_bytes())] = article.doc_id
+            except OSError:  # gone or locked since it was loaded: nothing to compare against
+                continue
         self.articles: dict[str, Article] = {}
         self.sentences: dict[str, str] = {}
-        for article in load_corpus(corpus_dir).articles:
+        for article in corpus.articles:
             self._remember(article)
 
     def add(self, path: Path) -> Outcome:
@@ -117,7 +124,10 @@ class _Shelf:
             if _same_source(article, self.articles[original]):
                 return Outcome(path, article=article, refused=f"duplicate of {original} (the same story)")
             note = f"the same story as {original}: its quotes are cited once, and each notes the other"
-        doc_id = self._copy(path)
+        try:
+            doc_id = self._copy(path)
+        except OSError as exc:
+            return Outcome(path, refused=f"cannot copy it into {self.corpus_dir} ({exc.strerror or exc})")
         article = replace(article, doc_id=doc_id)
         self.by_bytes[_digest(data)] = doc_id
         self._remember(article)

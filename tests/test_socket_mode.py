@@ -172,3 +172,27 @@ def test_an_unreachable_websocket_is_retried_without_tracebacks_and_stops(
     log = "".join(lines) + rest
     assert "Traceback" not in log, log
     assert bot.returncode in (0, -15)
+
+
+def test_malformed_envelopes_are_acked_and_logged_in_one_line(slack: tuple[StandIn, SocketStandIn]) -> None:
+    api, socket = slack
+    bot = start_bot(api)
+    try:
+        socket.wait_connections(1)
+        no_event = event_envelope("env-bad-1", {}, "Ev-bad-1")
+        del no_event["payload"]["event"]
+        null_text = event_envelope("env-bad-2", dm_event("x", "D0009", "9.1") | {"text": None}, "Ev-bad-2")
+        no_actions = {
+            "envelope_id": "env-bad-3",
+            "type": "interactive",
+            "payload": {"type": "block_actions", "user": {"id": "U1"}, "actions": []},
+        }
+        for envelope in (no_event, null_text, no_actions):
+            socket.send(envelope)
+            assert socket.wait_ack(envelope["envelope_id"]) == {"envelope_id": envelope["envelope_id"]}
+        time.sleep(0.5)
+    finally:
+        bot.send_signal(signal.SIGTERM)
+        _, err = bot.communicate(timeout=20)
+    assert "Traceback" not in err and "never retrieved" not in err, err
+    assert "an event callback without an event" in err and "a block action without actions" in err

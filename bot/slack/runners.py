@@ -12,12 +12,16 @@ import aiohttp
 import uvicorn
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_sdk.errors import SlackApiError
+from slack_sdk.socket_mode.aiohttp import SocketModeClient
+from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
 from bot.errors import CitebotError
 from bot.slack.app import Citebot, create_app, learn_identity, web_client
 from bot.slack.http import create_web_app
+from bot.slack.payloads import envelope_problem
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +82,7 @@ async def _socket_mode(settings: Settings, bot: Citebot) -> None:
         logger.info("stopped before Slack could be reached")
         return
     identity = asyncio.create_task(learn_identity(bot, client))
-    handler = AsyncSocketModeHandler(
+    handler = CheckedSocketModeHandler(
         create_app(bot, client), app_token, web_client=client, ping_interval=settings.socket_ping_interval
     )
     handler.client.wss_uri = url  # checked above; slack_sdk connects to it without asking again
@@ -99,6 +103,22 @@ async def _socket_mode(settings: Settings, bot: Citebot) -> None:
     if watcher is not None:
         watcher.cancel()
     await bot.drain()
+
+
+class CheckedSocketModeHandler(AsyncSocketModeHandler):
+    """Bolt's Socket Mode handler, with the same check of envelopes as the HTTP edge: one Bolt cannot
+    route is acked (so Slack does not resend it) and logged in one line."""
+
+    async def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
+        payload = req.payload
+        problem = (
+            envelope_problem(payload) if isinstance(payload, dict) else "a payload that is not an object"
+        )
+        if problem is None:
+            await super().handle(client, req)
+            return
+        logger.warning("ignored a malformed Slack request: %s", problem)
+        await client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
 
 
 async def _open_connection(client: AsyncWebClient, app_token: str, stop: asyncio.Event) -> str | None:
