@@ -27,7 +27,7 @@ from bot.logs import configure as configure_logging
 from bot.progress import indexing_progress
 from bot.render import render_text
 from bot.shelf import add_to_corpus
-from bot.slack.app import Citebot, make_bot, seen_events, shared_between_processes
+from bot.slack.app import Citebot, make_bot, seen_events
 from bot.slack.runners import run_http, run_socket_mode
 from bot.state import check_paths
 
@@ -163,13 +163,8 @@ def _serve(settings: Settings) -> int:
     _require("SLACK_BOT_TOKEN", settings.slack_bot_token)
     _start_server_logging(settings)
     index = _load_index(settings)  # before the server starts: a bad corpus stops it with one line
-    seen = seen_events(settings)
+    seen = seen_events(settings)  # refuses to start if several workers cannot share it
     if settings.workers > 1:
-        if not shared_between_processes(seen):
-            raise CitebotError(
-                f"cannot open the record of answered events {settings.events_file}, which "
-                f"{settings.workers} workers must share; make it writable or run one worker"
-            )
         # Worker processes read their settings from the environment: hand them the flags too.
         os.environ.update(
             CORPUS_DIR=str(settings.corpus_dir.resolve()),

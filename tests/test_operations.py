@@ -7,6 +7,7 @@ import json
 import logging
 import multiprocessing
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -287,3 +288,32 @@ def test_a_log_reader_that_never_reads_cannot_stop_the_server(stand_in: StandIn,
         process.wait()
         assert process.stderr is not None
         process.stderr.close()
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_port_in_use_or_a_bad_host_stops_the_server_in_one_line(stand_in: StandIn, workers: str) -> None:
+    env = clean_environ() | {
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_API_URL": stand_in.url,
+    }
+    taken = free_port()
+    with socket.create_server(("127.0.0.1", taken)):
+        cases = {
+            "already in use": ["--host", "127.0.0.1", "--port", str(taken)],
+            "not an address or a name": ["--host", "no-such-host.invalid", "--port", str(free_port())],
+        }
+        for expected, flags in cases.items():
+            result = subprocess.run(
+                [sys.executable, "-m", "bot", "serve", "--workers", workers, *flags],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=False,
+            )
+            lines = result.stderr.strip().splitlines()
+            assert result.returncode == 1, result.stderr
+            assert len(lines) == 1 and expected in lines[0], result.stderr
+            assert "Traceback" not in result.stderr and "startup complete" not in result.stderr

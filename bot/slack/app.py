@@ -22,6 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.answers import Answer, answer
 from bot.config import Settings
+from bot.errors import CitebotError
 from bot.index import SearchIndex, open_index
 from bot.index.watch import keep_current
 from bot.slack.dedupe import MemorySeenEvents, SeenEvents, SqliteSeenEvents
@@ -112,13 +113,13 @@ def seen_events(settings: Settings) -> SeenEvents:
     try:
         return SqliteSeenEvents(path)
     except (OSError, sqlite3.Error) as exc:
+        if settings.workers > 1:  # each worker deduping alone would answer retries twice
+            raise CitebotError(
+                f"cannot open the record of answered events {path} ({exc}), which "
+                f"{settings.workers} workers must share; make it writable or run one worker"
+            ) from exc
         logger.warning("cannot use %s (%s); duplicate events are caught per process only", path, exc)
         return MemorySeenEvents()
-
-
-def shared_between_processes(seen: SeenEvents) -> bool:
-    """The record is one that several worker processes see alike."""
-    return isinstance(seen, SqliteSeenEvents)
 
 
 def web_client(settings: Settings) -> AsyncWebClient:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import itertools
 import logging
 import signal
+import socket
 from collections.abc import Callable
+from typing import Any
 
 import aiohttp
 import uvicorn
@@ -16,6 +19,7 @@ from slack_sdk.socket_mode.aiohttp import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.web.async_client import AsyncWebClient
+from uvicorn.supervisors import Multiprocess
 
 from bot.config import Settings
 from bot.errors import CitebotError
@@ -29,20 +33,63 @@ GRACEFUL_SECONDS = 30  # after SIGTERM, how long requests in flight may take bef
 
 
 def run_http(settings: Settings, load_bot: Callable[[], Citebot]) -> None:
-    """Serve Slack's requests over HTTP until SIGTERM or Ctrl-C; in-flight requests and answers finish first."""
-    options = {
-        "host": settings.host,
-        "port": settings.port,
+    """Serve Slack's requests over HTTP until SIGTERM or Ctrl-C; in-flight requests and answers finish first.
+
+    The listening socket is bound first, before anything loads: a bad HOST or a port already in use
+    is one line (CitebotError), and nothing has claimed to be ready.
+    """
+    sock = listening_socket(settings.host, settings.port)
+    options: dict[str, Any] = {
         "log_config": None,  # our logging (bot/logs.py), not uvicorn's
         "timeout_graceful_shutdown": GRACEFUL_SECONDS,
         "lifespan": "on",
     }
-    if settings.workers == 1:
-        uvicorn.run(create_web_app(settings, load_bot), **options)  # type: ignore[arg-type]
-    else:
-        # Each worker is a new process that builds its app from the environment; the index is mapped,
-        # so the workers share one copy of it, and answered events are recorded in one SQLite file.
-        uvicorn.run("bot.slack.asgi:create", factory=True, workers=settings.workers, **options)  # type: ignore[arg-type]
+    try:
+        if settings.workers == 1:
+            config = uvicorn.Config(create_web_app(settings, load_bot), **options)
+            uvicorn.Server(config).run(sockets=[sock])
+        else:
+            # Each worker is a new process that builds its app from the environment; the index is mapped,
+            # so the workers share one copy of it, and answered events are recorded in one SQLite file.
+            # uvicorn.run would bind the socket itself; its supervisor takes ours, already bound.
+            config = uvicorn.Config(
+                "bot.slack.asgi:create", factory=True, workers=settings.workers, **options
+            )
+            Multiprocess(config, sockets=[sock]).run()
+    finally:
+        sock.close()
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to HOST and PORT, or CitebotError saying in one line why it cannot be."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except (socket.gaierror, UnicodeError) as exc:
+        reason = exc.strerror if isinstance(exc, socket.gaierror) else str(exc)
+        raise CitebotError(
+            f"HOST {host!r} is not an address or a name this machine knows ({reason})"
+        ) from None
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise CitebotError(
+                f"port {port} on {host} is already in use; stop what uses it or set PORT"
+            ) from None
+        if exc.errno == errno.EADDRNOTAVAIL:
+            raise CitebotError(f"HOST {host} is not an address of this machine") from None
+        if exc.errno == errno.EACCES:
+            raise CitebotError(
+                f"port {port} needs privileges this user does not have; use a port above 1023"
+            ) from None
+        raise CitebotError(f"cannot listen on {host}:{port} ({exc.strerror or exc})") from None
+    sock.set_inheritable(True)  # worker processes serve from the same socket
+    return sock
 
 
 def run_socket_mode(settings: Settings, load_bot: Callable[[], Citebot]) -> None:
