@@ -6,12 +6,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from bot.answers import answer
 from bot.corpus import load_corpus
+from bot.index import SearchIndex
 from tests.sandbox import as_unprivileged, read_only_corpus
 from tests.slack_kit import ROOT, clean_environ
 
@@ -156,3 +158,13 @@ def test_a_file_name_with_a_line_break_is_refused_with_a_warning(shelf: Path) ->
     assert "  two\\nlines.txt: its name holds a line break or control character; rename it" in result.stdout
     assert "skipped two\\nlines.txt: its name" in result.stderr
     assert not any(line.startswith("lines.txt") for line in result.stdout.splitlines())
+
+
+@pytest.mark.parametrize("question", ["/whosaid a single ship", "/troops", "/russia-position", "harbour pay"])
+def test_a_shelf_with_no_articles_says_so_and_how_to_add_some(
+    write_corpus: Callable[[dict[str, str | bytes]], Path], question: str
+) -> None:
+    folder = write_corpus({"notes.bin": b"\x00\x01", "blank.md": ""})  # nothing that loads as an article
+    result = answer(question, SearchIndex.build(load_corpus(folder)))
+    assert not result.found and result.message is not None
+    assert "No articles are loaded" in result.message and "bot add" in result.message

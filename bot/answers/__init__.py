@@ -38,6 +38,12 @@ __all__ = [
 ]
 
 
+EMPTY_SHELF = (
+    "No articles are loaded yet, so there is nothing to quote. Add some: put Markdown, text or HTML "
+    "files in the articles folder (CORPUS_DIR), or run `python -m bot add FILE`."
+)
+
+
 def answer(text: str, index: SearchIndex, *, max_quotes: int = 3) -> Answer:
     """Answer one line of user text (a slash command or free text)."""
     request = parse(text, is_person=lambda name: speaker_named(name, index, people_only=True) is not None)
@@ -50,6 +56,8 @@ def answer(text: str, index: SearchIndex, *, max_quotes: int = 3) -> Answer:
     }
     if request.unknown is not None:
         result = help_answer("", unknown=request.unknown)
+    elif len(index) == 0 and request.command != "help":
+        result = not_found(request.command, request.argument[:100], EMPTY_SHELF)
     elif len(request.argument) > MAX_QUERY_CHARS:
         result = _too_long(request)
     else:
