@@ -143,7 +143,8 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _load_index(settings: Settings) -> SearchIndex:
-    return open_index(settings.corpus_dir, settings.index_folder, indexing_progress())
+    with indexing_progress() as progress:
+        return open_index(settings.corpus_dir, settings.index_folder, progress)
 
 
 def _run(settings: Settings) -> int:
@@ -208,16 +209,17 @@ def index_build_lock(settings: Settings) -> AbstractContextManager[None]:
 
 def _index(settings: Settings, *, if_stale: bool = False) -> int:
     if if_stale:
-        index = open_index(settings.corpus_dir, settings.index_folder, indexing_progress())
+        index = _load_index(settings)
         print(
             f"Index current: {len(index.articles)} articles, {len(index)} passages, in {settings.index_folder}/"
         )
         return 0
     started = time.perf_counter()
-    corpus = load_corpus(settings.corpus_dir)
     folder = settings.index_folder
-    with index_build_lock(settings):
-        index = build_and_save(corpus, folder, indexing_progress())
+    with indexing_progress("reading articles") as progress:
+        corpus = load_corpus(settings.corpus_dir)
+        with index_build_lock(settings):
+            index = build_and_save(corpus, folder, progress)
     seconds = time.perf_counter() - started
     print(f"Loaded {len(corpus.articles)} articles, {len(index)} passages, from {settings.corpus_dir}/")
     print(f"Index saved to {folder}/ in {seconds:.1f} s")
@@ -236,10 +238,8 @@ def _add(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps(outcome.as_json(), ensure_ascii=False) if args.json else outcome.describe())
     added = [o for o in outcomes if o.doc_id is not None]
     if added:
-        with index_build_lock(settings):
-            index = build_and_save(
-                load_corpus(settings.corpus_dir), settings.index_folder, indexing_progress()
-            )
+        with indexing_progress("reading articles") as progress, index_build_lock(settings):
+            index = build_and_save(load_corpus(settings.corpus_dir), settings.index_folder, progress)
         if not args.json:
             print(
                 f"Index updated: {len(index.articles)} articles, {len(index)} passages in {settings.corpus_dir}/"

@@ -26,6 +26,11 @@ stamp="$VENV/.citebot-installed"
 want="$(cat pyproject.toml | cksum)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     echo "Installing Citebot and its dependencies into $VENV" >&2
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+    # The pip that ships with Python 3.11 does not normalise extras (PEP 685) and warns that lxml
+    # "does not provide the extra 'html_clean'" that jusText asks for; a current pip reads it right.
+    # -qq: errors only, so setuptools' notes on editable installs do not bury the one line that matters.
+    "$VENV/bin/python" -m pip install -qq --disable-pip-version-check --upgrade "pip>=24" ||
+        echo "Could not upgrade pip; going on with $("$VENV/bin/python" -m pip --version)" >&2
+    "$VENV/bin/python" -m pip install -qq --disable-pip-version-check -e ".[dev]"
     echo "$want" >"$stamp"
 fi
