@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import io
 import json
@@ -247,6 +248,9 @@ def _add(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if added else 1
 
 
+CONSOLE_QUIT = "Type quit or press Ctrl-D to leave; Ctrl-C clears the line."
+
+
 def _console(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
     """A local console that answers what you type, as the bot would in a direct message."""
     index = _load_index(settings)
@@ -257,19 +261,37 @@ def _console(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
         file=stdout,
     )
     while True:
-        if interactive:
-            print("citebot> ", end="", file=stdout, flush=True)
-        line = stdin.readline()
-        if not line:
-            return 0
-        if line.strip().lower() in {"quit", "exit"}:
-            return 0
-        if line.strip():
-            print(
-                render_text(answer(line, index, max_quotes=settings.max_quotes)) + "\n",
-                file=stdout,
-                flush=True,
-            )
+        try:
+            line = _read_line(stdin, stdout, interactive)
+            if line is None or line.strip().lower() in {"quit", "exit", "q"}:
+                return 0
+            if line.strip():
+                result = answer(line, index, max_quotes=settings.max_quotes)
+                text = render_text(result)
+                if result.command == "help":
+                    text += "\n" + CONSOLE_QUIT
+                print(text + "\n", file=stdout, flush=True)
+        except KeyboardInterrupt:
+            if not interactive:
+                raise
+            # As in a shell: Ctrl-C drops what was typed (or the answer being looked up), not the console.
+            print("^C", file=stdout, flush=True)
+
+
+def _read_line(stdin: TextIO, stdout: TextIO, interactive: bool) -> str | None:
+    """The next line typed, or None at the end of input."""
+    if interactive and stdin is sys.stdin and stdout is sys.stdout:
+        with contextlib.suppress(ImportError):  # not on every platform; input() works without it
+            import readline  # noqa: F401  (imported for its effect: line editing and history in input())
+        try:
+            return input("citebot> ")
+        except EOFError:
+            print(file=stdout)
+            return None
+    if interactive:
+        print("citebot> ", end="", file=stdout, flush=True)
+    line = stdin.readline()
+    return line or None
 
 
 if __name__ == "__main__":

@@ -55,7 +55,7 @@ def answer(text: str, index: SearchIndex, *, max_quotes: int = 3) -> Answer:
         "help": lambda arg, _index, _k: help_answer(arg),
     }
     if request.unknown is not None:
-        result = help_answer("", unknown=request.unknown)
+        result = help_answer(request.argument, unknown=request.unknown, suggestion=request.suggestion)
     elif len(index) == 0 and request.command != "help":
         result = not_found(request.command, request.argument[:100], EMPTY_SHELF)
     elif len(request.argument) > MAX_QUERY_CHARS:

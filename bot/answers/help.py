@@ -20,9 +20,15 @@ _USAGE = {
 }
 
 
-def help_answer(topic: str = "", *, unknown: str | None = None) -> Answer:
-    """help: what each command does, with an example."""
-    message = HELP_TEXT if unknown is None else f"I don't know the command {unknown}.\n{HELP_TEXT}"
+def help_answer(topic: str = "", *, unknown: str | None = None, suggestion: str | None = None) -> Answer:
+    """help: what each command does, with an example; for a mistyped command, the one it looks like."""
+    if unknown is None:
+        message = HELP_TEXT
+    elif suggestion is not None:
+        retry = f"{suggestion} {topic}".strip()
+        message = f"I don't know the command {unknown}. Did you mean {suggestion}? Try: {retry}\nType help for every command."
+    else:
+        message = f"I don't know the command {unknown}.\n{HELP_TEXT}"
     return Answer(command="help", query=topic, found=True, answers=[], message=message)
 
 

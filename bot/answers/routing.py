@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from collections.abc import Callable
@@ -63,6 +64,7 @@ class Request:
     argument: str
     routed: bool = False
     unknown: str | None = None
+    suggestion: str | None = None  # for an unknown command, the known one it most looks like
 
 
 def clean_input(text: str) -> str:
@@ -86,7 +88,9 @@ def parse(text: str, is_person: Callable[[str], bool] | None = None) -> Request:
         argument = (slash["arg"] or "").strip()
         command = _COMMAND_NAMES.get(name)
         if command is None:
-            return Request("help", argument, unknown=f"/{name}")
+            close = difflib.get_close_matches(name, [*_COMMAND_NAMES, "help"], n=1, cutoff=0.6)
+            suggestion = f"/{_COMMAND_NAMES.get(close[0], 'help')}" if close else None
+            return Request("help", argument, unknown=f"/{name}", suggestion=suggestion)
         if argument.lower() in {"help", "-h", "--help", "?"}:
             return Request("help", command)
         if command == "ask" and argument:
