@@ -118,6 +118,7 @@ def test_decode_slack_text() -> None:
     assert decode("<@UBOT> who said &lt;this&gt; &amp; that?", drop_user="UBOT") == "who said <this> & that?"
     assert decode("<!channel> <!here> <!subteam^S1|@team> troops") == "troops"
     assert decode("see <https://x.org|the report> and <https://y.org> in <#C1|general>") == (
-        "see the report and https://y.org in #general"
+        "see https://x.org and https://y.org in #general"
     )
+    assert decode("write to <mailto:ann@x.org|Ann>") == "write to ann@x.org"
     assert decode("<@U1|ann> asked") == "@ann asked"

@@ -247,6 +247,21 @@ def test_mention_is_answered_in_a_thread_without_the_mention(server: Server, sta
     assert_valid_message(call.params)
 
 
+def test_a_link_in_a_mention_is_not_searched(server: Server, stand_in: StandIn) -> None:
+    event = {
+        "type": "app_mention",
+        "user": "U0001",
+        "text": f"<@{BOT_USER}> who said a long shot? <https://news.example/story|click here>",
+        "ts": "1700000000.000400",
+        "channel": "C0001",
+    }
+    send_event(server, event, "Ev-mention-link")
+    [call] = stand_in.wait_for("chat.postMessage")
+    shown = json.dumps(call.params["blocks"], ensure_ascii=False)
+    assert "Bence Németh" in shown
+    assert "click here" not in shown and "news.example" not in shown
+
+
 def test_mention_inside_a_thread_answers_in_that_thread(server: Server, stand_in: StandIn) -> None:
     event = {
         "type": "app_mention",

@@ -24,6 +24,7 @@ _COMMAND_NAMES: dict[str, Command] = {
     "ask": "ask",
     "help": "help",
 }
+_URL = re.compile(r"\b(?:https?://|www\.)\S+", re.I)
 _SLASH = re.compile(r"^/(?P<name>[\w-]+)(?:\s+(?P<arg>.*))?$", re.S)
 _WHO_SAID = re.compile(
     r"^(?:and\s+)?(?:who|which\s+\w+)\s+(?:(?:has|had|have|once)\s+)?"
@@ -68,11 +69,15 @@ class Request:
 
 
 def clean_input(text: str) -> str:
-    """Question text with control characters removed and white space collapsed."""
+    """Question text with control characters and web addresses removed and white space collapsed.
+
+    An address is where something is, not words to look for: "https", "www" and a site's name would
+    only pull the search toward articles that print links.
+    """
     printable = "".join(
         " " if ch.isspace() else ch for ch in text if ch.isspace() or unicodedata.category(ch)[0] != "C"
     )
-    return " ".join(printable.split())
+    return " ".join(_URL.sub(" ", printable).split())
 
 
 def parse(text: str, is_person: Callable[[str], bool] | None = None) -> Request:

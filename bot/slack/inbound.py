@@ -8,7 +8,8 @@ _ENTITY = re.compile(r"<([^<>]*)>")
 
 
 def decode(text: str, *, drop_user: str | None = None) -> str:
-    """Plain text from Slack's: entities become their labels, mentions of `drop_user` and broadcasts go.
+    """Plain text from Slack's: users and channels become their names, links their address (a link's
+    label is display text, not words the user asked about), mentions of `drop_user` and broadcasts go.
 
     Slack escapes `&`, `<` and `>` and wraps users, channels, links and broadcasts in `<…>`:
     `<@U123|ann>`, `<#C1|general>`, `<https://x.y|label>`, `<!channel>`, `<!subteam^S1|@team>`.
@@ -23,7 +24,9 @@ def decode(text: str, *, drop_user: str | None = None) -> str:
         if target.startswith("!"):
             # Broadcasts (@channel, @here, @everyone) and user groups carry no words worth searching.
             return name if target.startswith("!date") else ""
-        return name or target
+        if target.startswith("mailto:"):
+            return target.removeprefix("mailto:")
+        return target
 
     plain = _ENTITY.sub(label, text)
     return plain.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").strip()
