@@ -9,10 +9,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from bot.answers.models import Answer, Citation, Command, Quote, Source
+from bot.attribution import Statement, speaks_for_passage
 from bot.corpus import ArticleInfo
 from bot.index import SearchIndex
 from bot.passages import Passage
-from bot.quotes import Statement, speaks_for_passage
 from bot.text import tokenize
 
 MIN_COVERAGE = 0.5  # share of the question's idf weight that a passage must contain

@@ -27,8 +27,8 @@ from bot.answers.retrieval import (
     quote,
 )
 from bot.answers.routing import strip_quotes
+from bot.attribution import Person, Statement, speaks_for_passage
 from bot.index import SearchIndex
-from bot.quotes import PEOPLE, Person, Statement, speaks_for_passage
 from bot.text import analyse_query, fold, tokenize, tokenize_query, words
 
 PHRASE_COVERAGE = 0.6  # share of the phrase's idf weight a statement must contain …
@@ -69,13 +69,17 @@ def speaker_named(name: str, index: SearchIndex, *, people_only: bool = False) -
     folded = fold(name).strip(" ?.!").removeprefix("the ")
     if not folded or len(folded.split()) > 6:
         return None
-    person = index.people.find(name) if _epithet(folded) else None
+    person = index.people.epithet(folded) or index.people.find(name.strip(" ?.!"))
     person = person or _person_by_words(folded, index)
     if person is not None:
         return f"p:{person.key}"
     if people_only:
         return None
-    groups = (key for key, speaker in index.speakers.items() if speaker.kind in ("group", "outlet"))
+    groups = (
+        key
+        for key, speaker in index.speakers.items()
+        if speaker.kind in ("described", "group", "organisation", "outlet")
+    )
     return next((key for key in groups if fuzz.ratio(folded, key[2:]) >= 92), None)
 
 
@@ -140,10 +144,6 @@ def _partition_topic(argument: str) -> tuple[str, str, str]:
     return argument[: match.start()], match.group(), argument[match.end() :]
 
 
-def _epithet(folded: str) -> bool:
-    return any(fold(v) == folded for variants in PEOPLE.values() for v in variants if v.split()[-1].islower())
-
-
 def _person_by_words(folded: str, index: SearchIndex) -> Person | None:
     """A person whose names account for every word of `folded` (titles aside), one of them a name."""
     asked = [w for w in words(folded) if w not in _TITLE_WORDS]
@@ -159,8 +159,7 @@ def _person_by_words(folded: str, index: SearchIndex) -> Person | None:
 
 
 def _name_words(person: Person) -> set[str]:
-    names = {person.name, *PEOPLE.get(person.name, ())}
-    return {w for name in names if name.split()[-1][:1].isupper() for w in words(name)}
+    return set(words(person.name))
 
 
 def _speaker_name(key: str, index: SearchIndex) -> str:

@@ -19,13 +19,21 @@ from pathlib import Path
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from bot.attribution import (
+    People,
+    Speaker,
+    Statement,
+    known_epithets,
+    speaker_key,
+    speaks_for_passage,
+    voice_of,
+)
 from bot.config import default_index_folder
 from bot.corpus import ArticleInfo, Corpus, corpus_fingerprint, corpus_stat, load_corpus
 from bot.index import store
 from bot.index.builder import KINDS, IndexData, Progress, build, passage_terms
 from bot.index.engine import top
 from bot.passages import Passage
-from bot.quotes import People, Speaker, Statement, speaker_key, speaks_for_passage, voice_of
 from bot.text import tokenize
 
 logger = logging.getLogger(__name__)
@@ -48,7 +56,7 @@ class SearchIndex:
     def __init__(self, data: IndexData) -> None:
         self.data = data
         self.articles: dict[str, ArticleInfo] = {a.doc_id: a for a in data.articles}
-        self.people = People(data.people)
+        self.people = People(data.people, known_epithets())
         self._term_id = {term: i for i, term in enumerate(data.vocabulary)}
         self._voices = [voice_of(a) for a in data.articles]
         self.speakers: dict[str, Speaker] = {}

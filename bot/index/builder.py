@@ -14,19 +14,19 @@ from typing import Any
 
 import numpy as np
 
-from bot.corpus import ArticleInfo, Corpus
-from bot.index.engine import Postings
-from bot.passages import split_article
-from bot.quotes import (
-    People,
+from bot.attribution import (
     Person,
     Speaker,
     Statement,
     attribute,
+    people_of,
     speaker_key,
     speaks_for_passage,
     voice_of,
 )
+from bot.corpus import ArticleInfo, Corpus
+from bot.index.engine import Postings
+from bot.passages import split_article
 from bot.text import analyse, same_text_key, tokenize
 
 Progress = Callable[[int, int], None]  # (articles done, articles in all)
@@ -102,7 +102,7 @@ def build(corpus: Corpus, progress: Progress | None = None) -> IndexData:
     appearance, and the copies are noted on each other ("also in").
     """
     articles = sorted(corpus.articles, key=lambda a: (a.date is None, a.date or "", a.doc_id))
-    people = People.from_articles(articles)
+    people = people_of(articles)
     first_seen: dict[str, int] = {}  # a passage's normalised text -> the article it was indexed from
     copies: dict[int, set[int]] = {}
     vocabulary: dict[str, int] = {}

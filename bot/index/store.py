@@ -31,11 +31,11 @@ from typing import Any
 import numpy as np
 
 import bot
+from bot.attribution import Person, Speaker
 from bot.corpus import ArticleInfo
 from bot.errors import CitebotError
 from bot.index.builder import IndexData, PassageTable, SpeakerTable, StatementTable
 from bot.index.engine import Postings
-from bot.quotes import Person, Speaker
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +62,20 @@ _ARRAYS = {
     "by_speaker": ("indptr", "passage", "row"),
 }
 # The modules whose code decides what an index contains: a change to any of them rebuilds it.
-_BUILDING_MODULES = ("corpus", "passages", "text", "quotes", "index/builder", "index/engine")
+_BUILDING_FILES = (
+    "corpus.py",
+    "passages.py",
+    "text.py",
+    "attribution/__init__.py",
+    "attribution/lexicon.py",
+    "attribution/lexicon.toml",
+    "attribution/known_people.toml",
+    "attribution/models.py",
+    "attribution/people.py",
+    "attribution/sources.py",
+    "index/builder.py",
+    "index/engine.py",
+)
 
 
 class IndexUnusable(Exception):
@@ -130,8 +143,8 @@ def code_version() -> str:
     """A hash of the code that builds indexes, and of the index format."""
     digest = hashlib.blake2b(f"{FORMAT}:{bot.__version__}".encode(), digest_size=12)
     package = Path(bot.__file__).parent
-    for name in _BUILDING_MODULES:
-        digest.update((package / f"{name}.py").read_bytes())
+    for name in _BUILDING_FILES:
+        digest.update((package / name).read_bytes())
     return digest.hexdigest()
 
 

@@ -1,0 +1,388 @@
+"""Who said what: statements and their speakers, attributed from the text itself.
+
+Each sentence (passage) is read with its quotations masked; its cue and source come from
+`sources.find_source`. A named source is resolved to a person of the corpus (`people.People`), a
+pronoun to the last person who spoke, and a sentence inside a quotation that runs over several
+sentences or continues the previous paragraph to that quotation's speaker. A sentence with no source
+is the article's own voice: its author where the article names one, else its outlet, else the article.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import tomllib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from bot.attribution.lexicon import lexicon
+from bot.attribution.models import (
+    ATTRIBUTED_KINDS,
+    Person,
+    Speaker,
+    SpeakerKind,
+    Statement,
+    StatementKind,
+    speaker_key,
+    speaks_for_passage,
+)
+from bot.attribution.people import People, name_key, name_words, person_key
+from bot.attribution.sources import Source, find_source
+from bot.corpus import Article, ArticleInfo
+from bot.passages import Passage, split_article
+from bot.text import fold
+
+__all__ = [
+    "ATTRIBUTED_KINDS",
+    "People",
+    "Person",
+    "Speaker",
+    "Statement",
+    "attribute",
+    "known_epithets",
+    "name_key",
+    "people_of",
+    "speaker_key",
+    "speaks_for_passage",
+    "voice_of",
+]
+
+KNOWN_PEOPLE_FILE = Path(__file__).with_name("known_people.toml")
+_OPENING = {"“": True, "”": False, "``": True}
+_QUOTE = re.compile(r"``|''|[“”\"]")
+_POSSESSIVE_SPEECH = re.compile(r"\b(?:his|her|their)\b[^“\"]{0,40}$", re.IGNORECASE)
+
+
+@cache
+def known_epithets() -> dict[str, str]:
+    """Descriptions that mean one person on this shelf ("the Kremlin leader": "Vladimir Putin"): data."""
+    data = tomllib.loads(KNOWN_PEOPLE_FILE.read_text("utf-8"))
+    return {
+        epithet: person["name"] for person in data.get("person", []) for epithet in person.get("epithets", [])
+    }
+
+
+def voice_of(article: ArticleInfo) -> Speaker:
+    """Who speaks when an article speaks in its own voice: author, else outlet, else the article."""
+    if article.author:
+        about = ", ".join(part for part in (article.author_role, article.outlet) if part)
+        return Speaker(article.author, "author", role=about or None, key=person_key(article.author) or None)
+    if article.outlet:
+        return Speaker(article.outlet, "outlet")
+    label = f"“{article.title}”" if article.title else article.doc_id
+    return Speaker(f"the article {label}", "article")
+
+
+# ----------------------------------------------------------------------------------------------
+# Quotations
+
+
+def mask_quotations(text: str, inside: bool) -> tuple[str, bool]:
+    """`text` with the words inside quotation marks blanked, and whether a quotation is open at its end.
+
+    Curly quotes open and close; straight double quotes and the '' of some newspapers toggle.
+    """
+    out = []
+    at = 0
+    for match in _QUOTE.finditer(text):
+        mark = match.group()
+        if inside:
+            out.append(" " * (match.start() - at))
+        else:
+            out.append(text[at : match.start()])
+        out.append(mark)
+        at = match.end()
+        inside = _OPENING.get(mark, not inside)
+    out.append(" " * (len(text) - at) if inside else text[at:])
+    return "".join(out), inside
+
+
+def _only_quotation(masked: str) -> bool:
+    """Nothing but a quotation (and punctuation) in the sentence."""
+    return not re.search(r"[^\W\d_]", _QUOTE.sub("", masked))
+
+
+# ----------------------------------------------------------------------------------------------
+# The people of a corpus
+
+
+def people_of(articles: Sequence[Article]) -> People:
+    """Every person the corpus names in full as a source, with a title, or as an author."""
+    sightings: list[tuple[str, str | None]] = []
+    for article in articles:
+        for author in re.split(r"\s*(?:,|\band\b|&)\s*", article.author or ""):
+            if author:
+                sightings.append((author, None))
+        for passage in split_article(article):
+            sightings.extend(_names_in(passage.text))
+    return People.from_names(sightings, known_epithets())
+
+
+def _names_in(text: str) -> Iterator[tuple[str, str | None]]:
+    """Full names a sentence shows to be people's: after a title ("Sen. Lindsey Graham"), or as a source."""
+    yield from titled_names(text)
+    if not _cue_possible(text):
+        return
+    masked, _ = mask_quotations(text, False)
+    cuts = [0, *(m.end() for m in _CLAUSE_SPLIT.finditer(masked)), len(text)]
+    for start, end in itertools.pairwise(cuts):
+        source = find_source(masked[start:end], text[start:end])
+        if source is not None and source.kind == "name" and len(name_words(source.name)) >= 2:
+            yield source.name, source.role if source.role_first else None
+
+
+@cache
+def _titled_name() -> re.Pattern[str]:
+    lex = lexicon()
+    titles = "|".join(sorted((re.escape(t) for t in lex.titles), key=len, reverse=True))
+    name = r"[A-ZÀ-Þ][a-zà-ÿ'’-]+"
+    lead = r"(?:(?:[A-Z][\w’'-]*|[A-Z]\.(?:[A-Z]\.)+)\s+){0,2}"  # "U.S.", "Russian", "Prime"
+    return re.compile(
+        rf"(?<![\w.])(?P<title>{lead}(?:{titles})\.?)\s+(?P<name>{name}(?:\s+(?:[A-Z]\.\s+)?{name}){{1,2}})\b"
+    )
+
+
+def titled_names(text: str) -> Iterator[tuple[str, str | None]]:
+    """("Lindsey Graham", "Sen.") for every title followed by a full name."""
+    lex = lexicon()
+    for match in _titled_name().finditer(text):
+        words = match["name"].split()
+        if words[0] in lex.not_names or words[0] in lex.titles:
+            continue
+        if {w for w in words} & (lex.organisation_words | lex.outlet_words):
+            continue
+        title = match["title"].split()
+        while title and title[0] in lex.not_names:
+            title.pop(0)
+        yield match["name"], " ".join(title) or None
+
+
+def _cue_possible(text: str) -> bool:
+    lex = lexicon()
+    if ":" in text or _QUOTE.search(text):
+        return True
+    return any(word in lex.cue_forms or word == "according" for word in re.findall(r"[a-z]+", text.lower()))
+
+
+# ----------------------------------------------------------------------------------------------
+# Attribution
+
+
+@dataclass(slots=True)
+class _Context:
+    """What attribution remembers while reading one article in order."""
+
+    article: Article
+    people: People
+    voice: Speaker
+    local: dict[str, Person] = field(default_factory=dict)  # surname key -> person named in this article
+    last_person: Speaker | None = None
+    open_quote: bool = False
+    quote_speaker: Speaker | None = None  # who speaks in the quotation still open
+    pending: list[int] = field(default_factory=list)  # passages inside a quotation not yet attributed
+    last_quoted: tuple[int, Speaker] | None = None  # (paragraph, speaker) of the last quotation
+    paragraph: int = 0
+    roles: dict[str, str] = field(default_factory=dict)  # person key -> role stated in this article
+    last_outlet: Speaker | None = None
+    quote_only: tuple[int, int] | None = None  # (passage, paragraph) of a sentence that is only a quotation
+
+
+def attribute(article: Article, passages: Sequence[Passage], people: People) -> list[tuple[Statement, ...]]:
+    """Statements of each passage of one article (in reading order), each with its speaker."""
+    context = _Context(article=article, people=people, voice=voice_of(article.info))
+    for sighting, role in _names_in_article(passages):
+        person = people.find(sighting)
+        if person is not None:
+            context.local.setdefault(person.key.split()[-1], person)
+            if role:
+                context.roles.setdefault(person.key, role)
+    speakers: list[Speaker | None] = []
+    kinds: list[StatementKind] = []
+    clauses: dict[int, list[tuple[tuple[int, int], Speaker]]] = {}
+    for number, passage in enumerate(passages):
+        speaker, kind = _speaker_of(number, passage, context, speakers)
+        speakers.append(speaker)
+        kinds.append(kind)
+        if speaker is not None and (split := _clause_speakers(passage, context)):
+            clauses[number] = split
+    statements: list[tuple[Statement, ...]] = []
+    for number, (passage, speaker, kind) in enumerate(zip(passages, speakers, kinds, strict=True)):
+        whole = (passage.start, passage.end)
+        if number in clauses:
+            statements.append(tuple(Statement(who, kind, span, span) for span, who in clauses[number]))
+        elif speaker is None:
+            quoted = _quoted_inside(passage, context)
+            statements.append((Statement(context.voice, "voice", whole, whole), *quoted))
+        else:
+            statements.append((Statement(speaker, kind, whole, whole),))
+    return statements
+
+
+_CLAUSE_SPLIT = re.compile(r",\s+(?:while|whereas|but|and|yet)\s+|;\s+")
+
+
+def _clause_speakers(passage: Passage, context: _Context) -> list[tuple[tuple[int, int], Speaker]]:
+    """Clauses with speakers of their own ("X asserted …, while Y echoed …"), when there are two or more."""
+    text = passage.text
+    masked, _ = mask_quotations(text, False)
+    splits = list(_CLAUSE_SPLIT.finditer(masked))
+    if not splits:
+        return []
+    bounds = [(0, splits[0].start())]
+    bounds += [(m.end(), n.start()) for m, n in itertools.pairwise(splits)]
+    bounds.append((splits[-1].end(), len(text)))
+    found: list[tuple[tuple[int, int], Speaker]] = []
+    for start, end in bounds:
+        segment = text[start:end].rstrip(" ,;")
+        source = find_source(masked[start : start + len(segment)], segment)
+        speaker = _resolve(source, context) if source is not None else None
+        if speaker is None:
+            return []
+        found.append(((passage.start + start, passage.start + start + len(segment)), speaker))
+    return found if len({s.label for _, s in found}) > 1 else []
+
+
+def _names_in_article(passages: Sequence[Passage]) -> Iterator[tuple[str, str | None]]:
+    for passage in passages:
+        yield from _names_in(passage.text)
+
+
+def _speaker_of(
+    number: int, passage: Passage, context: _Context, speakers: list[Speaker | None]
+) -> tuple[Speaker | None, StatementKind]:
+    if passage.paragraph != context.paragraph:
+        context.paragraph, context.open_quote, context.pending = passage.paragraph, False, []
+        context.quote_speaker = None
+    was_open = context.open_quote
+    masked, context.open_quote = mask_quotations(passage.text, was_open)
+    has_quote = masked != passage.text or bool(_QUOTE.search(passage.text))
+    kind: StatementKind = "quoted" if has_quote or was_open else "reported"
+    source = find_source(masked, passage.text) if _cue_possible(masked) else None
+    speaker = _resolve(source, context) if source is not None else None
+    quote_before = context.quote_only
+    context.quote_only = None
+    if (
+        speaker is not None
+        and source is not None
+        and quote_before is not None
+        and quote_before[1] == passage.paragraph
+        and not _QUOTE.search(passage.text, 0, source.start)
+        and source.start < 80
+    ):
+        # “…!” Trump said on Twitter. — the sentence after a quotation says who said it.
+        speakers[quote_before[0]] = speaker
+    if speaker is None and was_open and context.quote_speaker is not None:
+        speaker = context.quote_speaker  # the quotation goes on over several sentences
+    if speaker is None and _only_quotation(masked) and context.last_quoted is not None:
+        paragraph, earlier = context.last_quoted
+        if paragraph >= passage.paragraph - 1:
+            speaker = earlier  # a quotation with no attribution continues the last speaker's
+    if speaker is not None:
+        for earlier_number in context.pending:  # sentences of this quotation read before its cue
+            speakers[earlier_number] = speaker
+        context.pending = []
+        if has_quote or was_open:
+            context.last_quoted = (passage.paragraph, speaker)
+        if speaker.kind == "person":
+            context.last_person = speaker
+    elif context.open_quote:
+        context.pending.append(number)
+    if _only_quotation(masked) and not context.open_quote:
+        context.quote_only = (number, passage.paragraph)
+    context.quote_speaker = speaker if context.open_quote else None
+    return speaker, kind
+
+
+def _resolve(source: Source, context: _Context) -> Speaker | None:
+    """The speaker a source names, as a person of the corpus where it is one."""
+    lex = lexicon()
+    if source.kind == "pronoun":
+        return context.last_person
+    if source.kind == "name":
+        person = context.people.find(source.name, context.local)
+        if person is None and " " not in source.name and _common_word(source.name, context):
+            return None  # "Attempts to …": a capitalised common noun, not a name
+        key = person.key if person is not None else person_key(source.name) or None
+        name = person.name if person is not None else source.name
+        if person is not None:
+            context.local[person.key.split()[-1]] = person
+        if source.role and source.role_first and key:
+            context.roles[key] = source.role
+        role, first = source.role, source.role_first
+        if role is None and key:
+            role = context.roles.get(key) or (_usual_role(person) if person is not None else None)
+            first = True
+        return Speaker(name, "person", role=role, role_first=first, key=key)
+    if source.kind in ("described", "group", "organisation", "outlet"):
+        epithet = context.people.epithet(source.name)
+        if epithet is not None:
+            role = context.roles.get(epithet.key) or _usual_role(epithet)
+            return Speaker(epithet.name, "person", role=role, key=epithet.key)
+        head = source.name.split()[-1].lower()
+        if head in lex.outlet_nouns and context.last_outlet is not None:
+            return context.last_outlet  # "the newspaper" is the outlet last named
+        own = context.article.outlet
+        if source.kind == "outlet" and own and _same_outlet(source.name, own):
+            return None  # an outlet citing itself is the article's own voice
+        if source.kind == "outlet":
+            if context.last_outlet is not None and _same_outlet(source.name, context.last_outlet.name):
+                return context.last_outlet  # "The Post" after "The Washington Post"
+            context.last_outlet = Speaker(source.name, "outlet")
+            return context.last_outlet
+        kind: SpeakerKind = source.kind
+        return Speaker(source.name, kind)
+    return None
+
+
+def _same_outlet(short: str, full: str) -> bool:
+    """ "The Post" and "The Washington Post", "Caliber.Az" and "Caliber.Az": one outlet."""
+    a, b = fold(short).removeprefix("the "), fold(full).removeprefix("the ")
+    return a == b or (b.endswith(" " + a) and len(a) >= 3)
+
+
+def _usual_role(person: Person) -> str | None:
+    if not person.roles:
+        return None
+    # The fullest role the corpus gives ("Russian President" over "President"), then the most seen.
+    return sorted(person.roles.items(), key=lambda item: (-len(item[0].split()), -item[1], item[0]))[0][0]
+
+
+def _common_word(word: str, context: _Context) -> bool:
+    """A capitalised word the article also writes in lower case: a common noun, not a name."""
+    lowered = word.lower()
+    return (
+        lowered != word
+        and re.search(rf"(?<![\w.]){re.escape(lowered)}(?!\w)", context.article.text) is not None
+    )
+
+
+def _quoted_inside(passage: Passage, context: _Context) -> tuple[Statement, ...]:
+    """A person's own words quoted in a sentence about them ("his threats of imposing “…”")."""
+    statements = []
+    for match in re.finditer(r"“([^”]{2,})”|\"([^\"]{2,})\"", passage.text):
+        quoted = match.group(1) or match.group(2) or ""
+        before = passage.text[: match.start()]
+        if len(quoted.split()) < 3 or _POSSESSIVE_SPEECH.search(before) is None:
+            continue
+        named = [
+            person
+            for word in re.findall(r"[A-ZÀ-Þ][\w'’-]+", before)
+            if (person := context.people.find(word, context.local)) is not None
+        ]
+        if not named:
+            continue
+        person = named[-1]
+        whole = (passage.start, passage.end)
+        said = (passage.start + match.start() + 1, passage.start + match.end() - 1)
+        role = context.roles.get(person.key) or _usual_role(person)
+        speaker = Speaker(person.name, "person", role=role, key=person.key)
+        statements.append(Statement(speaker, "quoted", whole, said))
+    return tuple(statements)
+
+
+def name_key_of(name: str) -> str:
+    """The surname key of a name (for callers that match a typed name)."""
+    words = name_words(name)
+    return name_key(words[-1]) if words else ""
