@@ -32,7 +32,8 @@ SENTENCE_STARTERS = frozenset(
 )
 MAX_QUOTATION_CHARS = 1200  # a quotation longer than this is split like ordinary text
 
-_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9À-Þ])|[.!?…]+[\"'”’)\]]*\s*$")
+_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+(?:''|``|[\"'“‘(\[])?[A-Z0-9À-Þ])|[.!?…]+[\"'”’)\]]*\s*$")
+_QUOTE_MARK = re.compile(r"''|``|[“”\"]")
 _WORD_BEFORE = re.compile(r"(\S+)$")
 _DOTTED_ACRONYM = re.compile(r"^(?:[A-Za-z]\.){2,}$")
 _OPEN_QUOTES = "“‘"
@@ -117,14 +118,19 @@ def _ends_sentence(text: str, at: int, punctuation: str, end: int) -> bool:
 
 
 def _quotation_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of quotations that open and close within `text` (curly or straight double quotes)."""
+    """Spans of quotations that open and close within `text`: curly or straight double quotes, and the
+    `` '' or '' '' of some newspapers."""
     spans = []
     opened: int | None = None
-    for i, ch in enumerate(text):
-        if ch == "“" or (ch == '"' and opened is None and (i == 0 or not text[i - 1].isalnum())):
+    for match in _QUOTE_MARK.finditer(text):
+        mark, i = match.group(), match.start()
+        opens = mark in {"“", "``"} or (
+            mark in {'"', "''"} and opened is None and (i == 0 or not text[i - 1].isalnum())
+        )
+        if opens:
             opened = i
-        elif ch in '”"' and opened is not None:
+        elif mark in {"”", '"', "''"} and opened is not None:
             if i - opened <= MAX_QUOTATION_CHARS:
-                spans.append((opened, i + 1))
+                spans.append((opened, match.end()))
             opened = None
     return spans

@@ -137,7 +137,7 @@ def own_index() -> SearchIndex:
         ("It will also cut the traffic", "Councillor Maria Okafor", "person"),
         ("construction would start in spring", "Roy Cooper, the transport director", "person"),
         ("the works would ruin his trade", "Anderson Cooper, a shop owner on the route", "person"),
-        ("the line was welcome", "Theresa May, who chairs the residents' association", "person"),
+        ("the line was welcome", "Theresa May", "person"),
         ("the old bridge could not carry trams", "Stephen King, a local author", "person"),
         ("The bridge is fine", "Sen. Lindsey Graham", "person"),
         (

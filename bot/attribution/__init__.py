@@ -182,7 +182,7 @@ class _Context:
     open_quote: bool = False
     quote_speaker: Speaker | None = None  # who speaks in the quotation still open
     pending: list[int] = field(default_factory=list)  # passages inside a quotation not yet attributed
-    last_quoted: tuple[int, Speaker] | None = None  # (paragraph, speaker) of the last quotation
+    last_quoted: tuple[int, Speaker] | None = None  # (paragraph, speaker) of the last attributed sentence
     paragraph: int = 0
     roles: dict[str, str] = field(default_factory=dict)  # person key -> role stated in this article
     last_outlet: Speaker | None = None
@@ -260,6 +260,10 @@ def _speaker_of(
     has_quote = masked != passage.text or bool(_QUOTE.search(passage.text))
     kind: StatementKind = "quoted" if has_quote or was_open else "reported"
     source = find_source(masked, passage.text) if _cue_possible(masked) else None
+    if source is None and was_open and context.quote_speaker is None and _only_quotation(masked):
+        # Inside a long quotation whose speaker is not known yet (a quoted report, a block quote): a
+        # sentence of it that reports speech ("Then Kerry said that …") says who.
+        source = find_source(_QUOTE.sub(lambda m: " " * len(m.group()), passage.text), passage.text)
     speaker = _resolve(source, context) if source is not None else None
     quote_before = context.quote_only
     context.quote_only = None
@@ -283,12 +287,13 @@ def _speaker_of(
         for earlier_number in context.pending:  # sentences of this quotation read before its cue
             speakers[earlier_number] = speaker
         context.pending = []
-        if has_quote or was_open:
-            context.last_quoted = (passage.paragraph, speaker)
+        context.last_quoted = (passage.paragraph, speaker)
         if speaker.kind == "person":
             context.last_person = speaker
     elif context.open_quote:
         context.pending.append(number)
+    else:
+        context.last_quoted = None  # the article's own words in between: a later quotation is not theirs
     if _only_quotation(masked) and not context.open_quote:
         context.quote_only = (number, passage.paragraph)
     context.quote_speaker = speaker if context.open_quote else None

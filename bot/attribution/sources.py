@@ -33,6 +33,7 @@ _NOUN_MARKERS = frozenset("the a an his her its their our my your this that thes
 _SUBORDINATORS = frozenset(
     "while although though whereas if when because after before since unless as".split()
 )
+_DASHES = frozenset({"—", "–", "-"})
 _AFFILIATION = re.compile(r"[A-Z][\w-]+\s+(?:of|from)\s+[A-Z]")  # "Republican of Minnesota"
 _FUNCTION = frozenset(
     "and or but nor that than as if so then also not no yes who whom whose which when where while".split()
@@ -46,7 +47,7 @@ _TIMES = frozenset(
 )
 _WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
 MAX_NP_TOKENS = 12
-MAX_APPOSITION_TOKENS = 30
+MAX_APPOSITION_TOKENS = 45
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,12 +113,16 @@ def _at_cue(toks: list[Token], i: int, masked: str, text: str, lex: Lexicon) -> 
     if not (continued or lower in lex.cue_forms or _phrase_cue(toks, i, lex) or _stance(toks, i, lex)):
         return None
     before = toks[i - 1].lower if i > 0 else ""
+    if tok.capitalised and i > 0 and toks[i - 1].text not in _QUOTE_MARKS and toks[i - 1].text != ",":
+        return None  # "the United States", "Fox News Reports": a capitalised word mid-sentence is a name
     if before in _NOUN_MARKERS or before.endswith(("’s", "'s")):
         return None  # "his comments", "Trump's claims": a noun, not a verb
     if before in _MODALS and lower not in {"say", "tell", "warn"}:
         return None  # "Trump may seek a win": the writer's guess, not a statement
     found: Source | None
-    if lower in lex.cue_participles and i > 0 and toks[i - 1].text in {",", "–", "—", "-"}:
+    if before in {"and", "but"}:  # "X did not mention Trump, but told …", "X won and said …": X's words
+        found = _clause_subject(toks, i - 1, text, lex)
+    elif lower in lex.cue_participles and i > 0 and (toks[i - 1].text in {","} | _DASHES | _QUOTE_MARKS):
         found = _before(toks, i, text, lex) or _clause_subject(toks, i, text, lex)
     elif _inverted(toks, i, masked):
         after_quote = masked[: tok.start].rstrip().endswith(('"', "”", "''"))
@@ -185,7 +190,7 @@ def _phrase_cue(toks: list[Token], i: int, lex: Lexicon) -> bool:
 def _stance(toks: list[Token], i: int, lex: Lexicon) -> bool:
     """ "X is confident that", "X was adamant": a stated position."""
     return (
-        toks[i].lower in {"is", "are", "was", "were"}
+        toks[i].lower in {"is", "are", "was", "were", "been", "be"}
         and i + 1 < len(toks)
         and toks[i + 1].lower in lex.stance_adjectives
     )
@@ -194,7 +199,7 @@ def _stance(toks: list[Token], i: int, lex: Lexicon) -> bool:
 def _inverted(toks: list[Token], i: int, masked: str) -> bool:
     """ "…,” said X" or "…, says X": the cue comes right after a quotation or a comma."""
     if i == 0:
-        return True
+        return toks[0].capitalised  # "Said Smith: …"; a clause starting "accused …" has its subject earlier
     before = masked[: toks[i].start].rstrip()
     return before.endswith((",", '"', "”", "''", ":", "—")) or not before.strip(" \"“”'")
 
@@ -205,50 +210,64 @@ def _inverted(toks: list[Token], i: int, masked: str) -> bool:
 
 def _before(toks: list[Token], i: int, text: str, lex: Lexicon) -> Source | None:
     j = _skip_back(toks, i - 1, lex)
-    role: str | None = None
-    if j >= 0 and toks[j].text == ")":
-        opening = next((k for k in range(j - 1, max(-1, j - 12), -1) if toks[k].text == "("), None)
-        if opening is None:
-            return None
-        j = opening - 1
+    j = _skip_enclosed(toks, j, "(", ")")
+    if j >= 0 and toks[j].text in _DASHES:  # "Joyce — who is listed as an attorney — told"
+        j = _skip_back(toks, _skip_enclosed(toks, j, toks[j].text, toks[j].text), lex)
     if j >= 1 and toks[j].lower == "who" and toks[j - 1].text == ",":
-        j -= 2
-    else:
-        if j >= 0 and toks[j].text == ",":
-            # "Bence Németh, a defense expert at …, says"; the farthest comma that opens an apposition
-            # after a name, so that commas inside it ("from Ava, Mo., who is …") do not cut it short.
-            start = None
-            for k in range(j - 1, max(-1, j - MAX_APPOSITION_TOKENS), -1):
-                if toks[k].text in _QUOTE_MARKS:
-                    break
-                if toks[k].text not in {",", "—"} or k + 1 >= j or k == 0:
-                    continue
-                first, last, named = toks[k + 1], toks[j - 1], toks[k - 1]
-                opens = (
-                    first.lower in _APPOSITION_START
-                    or first.lower in lex.modifiers
-                    or not first.capitalised
-                    or _source_noun(last.lower, lex)
-                    or re.fullmatch(r"[RDI]-[A-Z][\w.]*", first.text) is not None
-                    or _AFFILIATION.match(text, first.start) is not None
-                )
-                after_name = (
-                    named.capitalised
-                    or named.text in {")", "."}
-                    or _source_noun(named.lower, lex)
-                    or _POST_MODIFIER.search(text, 0, named.end) is not None
-                    or _pp_tail(toks, k - 1, lex) is not None
-                )
-                if opens and after_name:
-                    start = k
-            if start is None:
-                return _role_then_name(toks, j, text, lex)
-            role = text[toks[start + 1].start : toks[j - 1].end]
-            j = start - 1
-            if j >= 0 and toks[j].text == ")":  # "Rep. Gwen Moore (D-Wis.), a member of …, said"
-                opening = next((m for m in range(j - 1, max(-1, j - 12), -1) if toks[m].text == "("), None)
-                j = opening - 1 if opening is not None else -1
-    return _np_before(toks, j, text, lex, role)
+        return _np_before(toks, j - 2, text, lex, None)
+    if not (j >= 0 and toks[j].text == ","):
+        return _np_before(toks, j, text, lex, None)
+    # "Bence Németh, a defense expert at …, says": an apposition between commas is the role. Of the
+    # commas that may open one, the farthest whose noun phrase before it names a source wins, so that
+    # commas inside it ("from Ava, Mo., who is …") do not cut it short.
+    for k in reversed(_apposition_openings(toks, j, text, lex)):
+        role = text[toks[k + 1].start : toks[j - 1].end]
+        found = _np_before(toks, _skip_enclosed(toks, k - 1, "(", ")"), text, lex, role)
+        if found is not None:
+            return found
+    return _role_then_name(toks, j, text, lex)
+
+
+def _skip_enclosed(toks: list[Token], j: int, opening: str, closing: str) -> int:
+    """Past "(…)" or "— … —" that ends at token j; j itself when nothing is enclosed there."""
+    if j < 0 or toks[j].text != closing:
+        return j
+    start = next(
+        (k for k in range(j - 1, max(-1, j - MAX_APPOSITION_TOKENS), -1) if toks[k].text == opening), None
+    )
+    return start - 1 if start is not None else -1
+
+
+def _apposition_openings(toks: list[Token], j: int, text: str, lex: Lexicon) -> list[int]:
+    """Commas before the comma at j that may open an apposition ending there, nearest first."""
+    openings = []
+    for k in range(j - 1, max(-1, j - MAX_APPOSITION_TOKENS), -1):
+        if toks[k].text in _QUOTE_MARKS:
+            break
+        if toks[k].text not in {",", "—"} or k + 1 >= j or k == 0:
+            continue
+        first, last, named = toks[k + 1], toks[j - 1], toks[k - 1]
+        opens = (
+            first.lower in _APPOSITION_START
+            or first.lower in lex.modifiers
+            or (not first.capitalised and first.lower not in _FUNCTION)
+            or first.lower.endswith(("’s", "'s"))
+            or (first.lower in {"of", "from"} and toks[k + 2 : k + 3] and toks[k + 2].capitalised)
+            or (j - k <= 4 and not any(t.capitalised for t in toks[k + 1 : j]))
+            or _source_noun(last.lower, lex)
+            or re.fullmatch(r"[RDI]-[A-Z][\w.]*", first.text) is not None
+            or _AFFILIATION.match(text, first.start) is not None
+        )
+        after_name = (
+            named.capitalised
+            or named.text in {")", "."}
+            or _source_noun(named.lower, lex)
+            or _POST_MODIFIER.search(text, 0, named.end) is not None
+            or _pp_tail(toks, k - 1, lex) is not None
+        )
+        if opens and after_name:
+            openings.append(k)
+    return openings
 
 
 def _role_then_name(toks: list[Token], j: int, text: str, lex: Lexicon) -> Source | None:
@@ -289,9 +308,17 @@ def _np_before(toks: list[Token], j: int, text: str, lex: Lexicon, role: str | N
         if found is None or found.kind not in ("described", "group"):
             return found
         return Source(found.kind, found.name + text[toks[tail - 2].end : toks[j].end], role)
+    if start > 0 and toks[start - 1].lower in lex.cue_forms:
+        return None  # "said Kristen Day, …, reports USA Today": that name is the object of a cue
     found = classify(toks[start : j + 1], text, lex)
-    if found is None or role is None or re.fullmatch(r"[RDI]-[A-Z][\w.]*", role) or found.kind != "name":
-        return found
+    if (
+        found is None
+        or role is None
+        or re.fullmatch(r"[RDI]-[A-Z][\w.]*", role)
+        or found.kind != "name"
+        or role.split()[0].lower() in _PREPOSITIONS | _FUNCTION
+    ):
+        return found  # "Corey Lewandowski, in a statement …, said": a circumstance, not a role
     return Source(found.kind, found.name, role, role_first=False)
 
 
@@ -304,9 +331,16 @@ def _skip_back(toks: list[Token], j: int, lex: Lexicon) -> int:
         elif (
             lower == "to"
             and j >= 1
-            and (toks[j - 1].lower in lex.between or toks[j - 1].lower in lex.cue_forms)
+            and (
+                toks[j - 1].lower in lex.between
+                or toks[j - 1].lower in lex.cue_forms
+                or (
+                    not toks[j - 1].capitalised
+                    and toks[j - 1].lower.endswith(("ing", "ed", "es", "ts", "ns"))
+                )
+            )
         ):
-            j -= 2  # "continues to insist", "wants to say"
+            j -= 2  # "continues to insist", "wants to say", "is trying to show"
         elif lower in _WEEKDAYS and j >= 1 and toks[j - 1].lower == "on":
             j -= 2
         elif lower in _TIMES:
@@ -350,6 +384,8 @@ def _np_start(toks: list[Token], j: int, lex: Lexicon) -> int | None:
             )
         ):
             k -= 1
+        elif prev.text in {"'", "’"} and k - 2 >= 0 and toks[k - 2].capitalised:
+            k -= 1  # "Sanders' team"
         elif lower in _DETERMINERS or lower.endswith(("’s", "'s")):
             k -= 1
             if lower in _DETERMINERS:
@@ -416,11 +452,17 @@ def _clause_subject(toks: list[Token], i: int, text: str, lex: Lexicon) -> Sourc
     """The subject of the clause a participle cue hangs on ("Kasich bemoaned …, saying that …")."""
     start = 0
     for k in range(i - 1, -1, -1):
-        if toks[k].text in {";", ":"} or toks[k].text in _QUOTE_MARKS:
+        if toks[k].text in {";", ":"}:
             start = k + 1
             break
     if start < len(toks) and toks[start].lower in {"but", "and", "yet", "so"}:
         start += 1
+    # Past leading phrases that are not the subject: "On Tuesday, Sanders went further, endorsing …"
+    while start < i and (toks[start].lower in _PREPOSITIONS or toks[start].text in lex.not_names):
+        comma = next((k for k in range(start, i) if toks[k].text == ","), None)
+        if comma is None:
+            break
+        start = comma + 1
     end = start
     while end < i and end - start < MAX_NP_TOKENS:
         tok = toks[end]
@@ -499,12 +541,11 @@ def _after(toks: list[Token], i: int, text: str, lex: Lexicon, *, according: boo
 def _past_document(toks: list[Token], i: int, lex: Lexicon) -> int:
     """ "according to a recent report from X" -> X."""
     for k in range(i, min(len(toks), i + 6)):
-        if (
-            toks[k].lower in lex.document_nouns
-            and k + 1 < len(toks)
-            and toks[k + 1].lower in {"from", "by", "of", "in"}
-        ):
-            return k + 2
+        if toks[k].lower in lex.document_nouns:
+            for m in range(k + 1, min(len(toks), k + 4)):  # "a court document filed by X"
+                if toks[m].lower in {"from", "by", "of", "in"}:
+                    return m + 1
+            return i
     return i
 
 
