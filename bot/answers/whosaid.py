@@ -28,6 +28,7 @@ from bot.answers.retrieval import (
 )
 from bot.answers.routing import strip_quotes
 from bot.attribution import Person, Statement, speaks_for_passage
+from bot.attribution.people import person_key
 from bot.index import SearchIndex
 from bot.text import analyse_query, fold, tokenize, tokenize_query, words
 
@@ -73,6 +74,9 @@ def speaker_named(name: str, index: SearchIndex, *, people_only: bool = False) -
     person = person or _person_by_words(folded, index)
     if person is not None:
         return f"p:{person.key}"
+    named = f"p:{person_key(name)}"  # someone quoted under a name the corpus never gives in full
+    if len(folded.split()) >= 2 and named in index.speakers:
+        return named
     if people_only:
         return None
     groups = (

@@ -115,9 +115,30 @@ def people_of(articles: Sequence[Article]) -> People:
         for author in re.split(r"\s*(?:,|\band\b|&)\s*", article.author or ""):
             if author:
                 sightings.append((author, None))
+        surnames: set[str] = set()
         for passage in split_article(article):
-            sightings.extend(_names_in(passage.text))
+            for name, role in _names_in(passage.text):
+                if " " in name:
+                    sightings.append((name, role))
+                else:
+                    surnames.add(name)
+        sightings.extend(_full_names(article.text, surnames))
     return People.from_names(sightings, known_epithets())
+
+
+def _full_names(text: str, surnames: set[str]) -> Iterator[tuple[str, str | None]]:
+    """For a source named by surname alone ("McDonough wrote"), the full name the article gives it
+    elsewhere ("White House Chief of Staff Denis McDonough")."""
+    lex = lexicon()
+    for surname in sorted(surnames):
+        pattern = rf"((?:[A-ZÀ-Þ][\w'’-]+\s+(?:[A-Z]\.\s+)?){{1,2}}){re.escape(surname)}\b"
+        for match in re.finditer(pattern, text):
+            words = match.group(1).split()
+            while words and (words[0] in lex.not_names or words[0].rstrip(".") in lex.titles):
+                words.pop(0)
+            if words and not {w.rstrip(".") for w in words} & (lex.titles | lex.organisation_words):
+                yield " ".join([*words, surname]), None
+                break
 
 
 def _names_in(text: str) -> Iterator[tuple[str, str | None]]:
@@ -129,7 +150,7 @@ def _names_in(text: str) -> Iterator[tuple[str, str | None]]:
     cuts = [0, *(m.end() for m in _CLAUSE_SPLIT.finditer(masked)), len(text)]
     for start, end in itertools.pairwise(cuts):
         source = find_source(masked[start:end], text[start:end])
-        if source is not None and source.kind == "name" and len(name_words(source.name)) >= 2:
+        if source is not None and source.kind == "name":
             yield source.name, source.role if source.role_first else None
 
 
