@@ -122,7 +122,11 @@ def _at_cue(toks: list[Token], i: int, masked: str, text: str, lex: Lexicon) -> 
     found: Source | None
     if before in {"and", "but"}:  # "X did not mention Trump, but told …", "X won and said …": X's words
         found = _clause_subject(toks, i - 1, text, lex)
-    elif lower in lex.cue_participles and i > 0 and (toks[i - 1].text in {","} | _DASHES | _QUOTE_MARKS):
+    elif (
+        lower in lex.cue_participles
+        and (back := _skip_back(toks, i - 1, lex)) >= 0
+        and (toks[back].text in {","} | _DASHES | _QUOTE_MARKS)
+    ):
         found = _before(toks, i, text, lex) or _clause_subject(toks, i, text, lex)
     elif _inverted(toks, i, masked):
         after_quote = masked[: tok.start].rstrip().endswith(('"', "”", "''"))
@@ -168,7 +172,7 @@ def _closing(toks: list[Token], i: int) -> bool:
         or toks[j].lower in {"the", "a", "an", "he", "she"}
     ):
         j -= 1
-    if j < 0 or (toks[j].text not in {",", "—", "–"} and toks[j].text not in _QUOTE_MARKS):
+    if j < 0 or j == i - 1 or (toks[j].text not in {",", "—", "–"} and toks[j].text not in _QUOTE_MARKS):
         return False
     rest = [t for t in toks[i + 1 :] if t.text not in {".", "!", "?"}]
     return len(rest) <= 8 and not any(t.text == "," for t in rest[:1])
@@ -254,7 +258,7 @@ def _apposition_openings(toks: list[Token], j: int, text: str, lex: Lexicon) -> 
             or first.lower.endswith(("’s", "'s"))
             or (first.lower in {"of", "from"} and toks[k + 2 : k + 3] and toks[k + 2].capitalised)
             or (j - k <= 4 and not any(t.capitalised for t in toks[k + 1 : j]))
-            or _source_noun(last.lower, lex)
+            or (_source_noun(last.lower, lex) and not any(t.text == "," for t in toks[k + 1 : j]))
             or re.fullmatch(r"[RDI]-[A-Z][\w.]*", first.text) is not None
             or _AFFILIATION.match(text, first.start) is not None
         )
@@ -288,6 +292,8 @@ def _role_then_name(toks: list[Token], j: int, text: str, lex: Lexicon) -> Sourc
 
 
 def _np_before(toks: list[Token], j: int, text: str, lex: Lexicon, role: str | None) -> Source | None:
+    if j >= 1 and toks[j].text == "." and _abbreviation(toks[j - 1].text, lex):
+        j -= 1  # "Joseph R. Biden Jr., who …"
     if j < 0:
         return None
     post = _POST_MODIFIER.search(text, 0, toks[j].end)
@@ -458,7 +464,11 @@ def _clause_subject(toks: list[Token], i: int, text: str, lex: Lexicon) -> Sourc
     if start < len(toks) and toks[start].lower in {"but", "and", "yet", "so"}:
         start += 1
     # Past leading phrases that are not the subject: "On Tuesday, Sanders went further, endorsing …"
-    while start < i and (toks[start].lower in _PREPOSITIONS or toks[start].text in lex.not_names):
+    while start < i and (
+        toks[start].lower in _PREPOSITIONS
+        or toks[start].text in lex.not_names
+        or (start == 0 and toks[start].lower.endswith(("ing", "ed")))  # "Facing mounting criticism, …"
+    ):
         comma = next((k for k in range(start, i) if toks[k].text == ","), None)
         if comma is None:
             break
@@ -477,8 +487,8 @@ def _clause_subject(toks: list[Token], i: int, text: str, lex: Lexicon) -> Sourc
             end += 1
         else:
             break
-    if end == start or (end < len(toks) and toks[end].text == ","):
-        return None
+    if end == start or (end < len(toks) and toks[end].text == "," and _skip_back(toks, i - 1, lex) != end):
+        return None  # "In Paris, …" is not a subject; "Trump, later alleging" is
     return classify(toks[start:end], text, lex)
 
 
@@ -641,7 +651,12 @@ def _named(text: str, words: list[Token], head: Token, the: str, lex: Lexicon) -
     # Titles inside the run belong to the role: "Attorney General Roy Cooper", "Sen. Graham".
     # A title word last in the run is a surname ("Stephen King", "Theresa May") unless the whole run is
     # titles ("Prime Minister").
-    titled = [t.text in lex.titles or t.lower in lex.person_nouns or t.text == "." for t in run]
+    titled = [
+        t.text in lex.titles
+        or t.lower in lex.person_nouns
+        or (t.text == "." and n > 0 and run[n - 1].text in lex.titles)
+        for n, t in enumerate(run)
+    ]
     last_title = max((n for n, is_title in enumerate(titled[:-1]) if is_title), default=-1)
     if all(titled):
         last_title = len(run) - 1
