@@ -207,7 +207,8 @@ class _Context:
     paragraph: int = 0
     roles: dict[str, str] = field(default_factory=dict)  # person key -> role stated in this article
     last_outlet: Speaker | None = None
-    quote_only: tuple[int, int] | None = None  # (passage, paragraph) of a sentence that is only a quotation
+    quote_only: tuple[int, int] | None = None
+    colon: tuple[int, Speaker] | None = None  # (paragraph, speaker) of an attribution ending in ":"  # (passage, paragraph) of a sentence that is only a quotation
 
 
 def attribute(article: Article, passages: Sequence[Passage], people: People) -> list[tuple[Statement, ...]]:
@@ -300,10 +301,14 @@ def _speaker_of(
         speakers[quote_before[0]] = speaker
     if speaker is None and was_open and context.quote_speaker is not None:
         speaker = context.quote_speaker  # the quotation goes on over several sentences
-    if speaker is None and _only_quotation(masked) and context.last_quoted is not None:
+    if speaker is None and context.last_quoted is not None:
         paragraph, earlier = context.last_quoted
-        if paragraph >= passage.paragraph - 1:
+        if (_only_quotation(masked) and paragraph >= passage.paragraph - 1) or (
+            has_quote and paragraph == passage.paragraph
+        ):
             speaker = earlier  # a quotation with no attribution continues the last speaker's
+    if speaker is None and context.colon is not None and context.colon[0] == passage.paragraph - 1:
+        speaker = context.colon[1]  # "Soerens argued that:" and then the paragraph of what was argued
     if speaker is not None:
         for earlier_number in context.pending:  # sentences of this quotation read before its cue
             speakers[earlier_number] = speaker
@@ -317,6 +322,8 @@ def _speaker_of(
         context.last_quoted = None  # the article's own words in between: a later quotation is not theirs
     if _only_quotation(masked) and not context.open_quote:
         context.quote_only = (number, passage.paragraph)
+    if speaker is not None and passage.text.rstrip().endswith(":"):
+        context.colon = (passage.paragraph, speaker)
     context.quote_speaker = speaker if context.open_quote else None
     return speaker, kind
 
