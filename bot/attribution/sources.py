@@ -38,6 +38,7 @@ _AFFILIATION = re.compile(r"[A-Z][\w-]+\s+(?:of|from)\s+[A-Z]")  # "Republican o
 _FUNCTION = frozenset(
     "and or but nor that than as if so then also not no yes who whom whose which when where while".split()
 )
+_DO = frozenset("do does did will shall".split())
 _MODALS = frozenset("may might could would should can must".split())
 _POST_MODIFIER = re.compile(
     r"\s+(?:familiar\s+with|close\s+to|briefed\s+on|knowledgeable\s+about)\s+(?:the\s+|this\s+)?[\w-]+(?:\s+[\w-]+)?$"
@@ -115,7 +116,9 @@ def _at_cue(toks: list[Token], i: int, masked: str, text: str, lex: Lexicon) -> 
     before = toks[i - 1].lower if i > 0 else ""
     if tok.capitalised and i > 0 and toks[i - 1].text not in _QUOTE_MARKS and toks[i - 1].text != ",":
         return None  # "the United States", "Fox News Reports": a capitalised word mid-sentence is a name
-    if before in _NOUN_MARKERS or before.endswith(("’s", "'s")):
+    if before in _NOUN_MARKERS or before.endswith(("’s", "'s")) or (
+        lower in lex.cue_lemmas and before in _PREPOSITIONS - {"to"}
+    ):
         return None  # "his comments", "Trump's claims": a noun, not a verb
     if before in _MODALS and lower not in {"say", "tell", "warn"}:
         return None  # "Trump may seek a win": the writer's guess, not a statement
@@ -149,9 +152,11 @@ def _at_cue(toks: list[Token], i: int, masked: str, text: str, lex: Lexicon) -> 
         found is not None
         and lower in lex.cue_lemmas
         and found.kind in ("name", "described", "organisation", "outlet")
-        and (toks[i - 1].capitalised or _source_noun(toks[i - 1].lower, lex))
+        and before not in _MODALS | _DO | {"to"}
     ):
-        return None  # "a Facebook post", "the Trump tweet": a bare verb right after one name is a noun
+        # A bare verb does not agree with one person or body ("a Facebook post", "the most populous
+        # state", "his rival … state"): it is a noun, unless "to", "will" or "did" comes before it.
+        return None
     return found
 
 
@@ -560,16 +565,21 @@ def _past_document(toks: list[Token], i: int, lex: Lexicon) -> int:
 
 
 def _label(toks: list[Token], text: str, lex: Lexicon) -> Source | None:
-    """Transcripts and lists: "PENCE: …", "Sen. Tim Kaine: …" at the start of a sentence."""
-    for k, tok in enumerate(toks[:6]):
-        if tok.text == ":" and k > 0:
-            if all(t.text.isupper() and len(t.text) > 1 for t in toks[:k]):
-                return Source("name", text[toks[0].start : toks[k - 1].end])  # a transcript: "PENCE:"
-            if all(t.capitalised or t.text == "." for t in toks[:k]):
-                return classify(toks[:k], text, lex)
-            return None
-        if not (tok.capitalised or tok.text == "."):
-            return None
+    """Transcripts and lists: "PENCE: …", "Sen. Tim Kaine: …" at the start of a sentence or after a
+    dash ("Pollsters agree - Carl Bialik: …")."""
+    starts = [0, *(k + 1 for k, t in enumerate(toks[:40]) if t.text in _DASHES)]
+    for first in starts:
+        for k in range(first, min(len(toks), first + 6)):
+            tok = toks[k]
+            if tok.text == ":" and k > first:
+                name = toks[first:k]
+                if all(t.text.isupper() and len(t.text) > 1 for t in name):
+                    return Source("name", text[name[0].start : name[-1].end])  # a transcript: "PENCE:"
+                if all(t.capitalised or t.text == "." for t in name):
+                    return classify(name, text, lex)
+                break
+            if not (tok.capitalised or tok.text == "."):
+                break
     return None
 
 
