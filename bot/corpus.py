@@ -429,9 +429,27 @@ def _take_title(lines: list[_Line]) -> tuple[str | None, list[_Line]]:
         if top.count(text) >= 2 and _looks_like_title(text):
             return text, lines
     first = lines[0].text
-    if len(lines) > 1 and _looks_like_title(first):
+    if len(lines) > 2 and first.endswith(";") and _looks_like_title(first[:-1].rstrip()):
+        return first[:-1].rstrip(), lines[1:]  # "Headline; " above its deck line, as news archives print it
+    if len(lines) > 1 and (_looks_like_title(first) or _sentence_case_headline(first, lines[1:])):
         return first, lines[1:]
     return None, lines
+
+
+HEADLINE_WORDS = 18  # a first line this short, one sentence, alone above a body, is a headline
+
+
+def _sentence_case_headline(text: str, rest: list[_Line]) -> bool:
+    """"After a big loss, Clinton looks for pace to quicken." above the article: a headline written as a
+    sentence. One sentence of at most HEADLINE_WORDS words, with at least two paragraphs below it,
+    the first of them longer than it (a one-line lede is followed by more of the same)."""
+    words = text.split()
+    if not 2 <= len(words) <= HEADLINE_WORDS or not text.endswith((".", "!", "?")) or len(rest) < 2:
+        return False
+    if re.search(r"[.!?][\"'”’]?\s+[A-Z]", text[:-1]):  # more than one sentence (or an abbreviation)
+        return False
+    body = next((line.text for line in rest if len(line.text.split()) >= 4), "")  # past "ABSTRACT." and the like
+    return len(body.split()) > len(words)
 
 
 def _looks_like_title(text: str) -> bool:

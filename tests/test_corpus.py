@@ -171,3 +171,22 @@ def test_short_unpunctuated_lines_are_separate_paragraphs(write_corpus) -> None:
     folder = write_corpus({"lines.txt": "A Title Of Lines\n" + "\n".join(lines) + "\n"})
     [article] = load_corpus(folder).articles
     assert len(article.paragraphs) == 40
+
+
+def test_a_headline_written_as_a_sentence_is_the_title(write_corpus) -> None:
+    folder = write_corpus(
+        {
+            "headline.txt": "Harbour reopens after divers clear the mines.\n\n"
+            "The northern harbour reopened on Friday after divers removed the last two mines near the "
+            "old breakwater.\n\nFishing boats were back by noon.\n",
+            "deck.txt": "Tram line approved; \nCouncil votes after a long night.\n\n"
+            "The city council approved the airport tram line after eleven hours of debate on Monday.\n\n"
+            "Work starts in spring.\n",
+            "lede.txt": "The northern harbour reopened on Friday after divers removed the last two mines near "
+            "the old breakwater, the port authority said.\n\nFishing boats were back by noon.\n\nMore later.\n",
+        }
+    )
+    titles = {a.doc_id: a.title for a in load_corpus(folder).articles}
+    assert titles["headline.txt"] == "Harbour reopens after divers clear the mines."
+    assert titles["deck.txt"] == "Tram line approved"
+    assert titles["lede.txt"] is None  # a long first sentence is the article's, not a headline

@@ -73,10 +73,20 @@ def test_a_non_empty_index_dir_without_an_index_is_refused_and_left_alone(
 
 def test_the_corpus_as_index_dir_is_refused_and_every_article_kept(corpus: Path) -> None:
     before = listing(corpus)
-    for target in (corpus, corpus / ".citebot-index", corpus / "sub" / "index"):
+    for target in (corpus, corpus / "sub" / "index", corpus / "index"):
         result = run("index", "--corpus", str(corpus), env={"INDEX_DIR": str(target)})
         one_line_refusal(result, "inside the articles' folder")
     assert listing(corpus) == before
+
+
+def test_the_hidden_index_folder_of_earlier_versions_may_be_named(corpus: Path) -> None:
+    # Earlier versions kept the index in CORPUS_DIR/.citebot-index; a setup that names it still works,
+    # and the articles are left as they were.
+    before = listing(corpus)
+    result = run("index", "--corpus", str(corpus), env={"INDEX_DIR": str(corpus / ".citebot-index")})
+    assert result.returncode == 0, result.stderr
+    assert (corpus / ".citebot-index" / POINTER).is_file()
+    assert {k: v for k, v in listing(corpus).items() if not k.startswith(".citebot-index/")} == before
 
 
 def test_a_file_as_index_dir_is_refused_and_kept(corpus: Path, tmp_path: Path) -> None:

@@ -41,6 +41,7 @@ logger = logging.getLogger(__name__)
 
 FORMAT = 3
 POINTER = "citebot-index.json"  # names the current generation
+LEGACY_FOLDER = ".citebot-index"  # INDEX_DIR may name this hidden folder in the corpus: earlier versions' default
 MARKER = ".citebot-index"  # written first into a folder Citebot makes its index folder
 LOCK = ".build.lock"
 _STAGING = ".staging-"
@@ -83,11 +84,14 @@ class IndexUnusable(Exception):
 
 
 def check_folder(folder: Path, corpus_dir: Path) -> None:
-    """Refuse an index folder Citebot could damage: a file, the corpus or a folder in it, or a
-    non-empty folder that holds no Citebot index. Raises CitebotError naming the problem."""
+    """Refuse an index folder Citebot could damage: a file, the corpus or a folder in it (but for the
+    hidden `.citebot-index` that earlier versions kept there, when INDEX_DIR names it), or a non-empty
+    folder that holds no Citebot index. Raises CitebotError naming the problem."""
     corpus = corpus_dir.resolve()
     resolved = folder.resolve()
-    if resolved == corpus or corpus in resolved.parents:
+    if resolved == corpus / LEGACY_FOLDER:
+        pass  # asked for by name: the hidden folder earlier versions kept there, which loading skips
+    elif resolved == corpus or corpus in resolved.parents:
         raise CitebotError(
             f"the index folder {folder} is inside the articles' folder {corpus_dir}; "
             "Citebot keeps its own files outside it (set INDEX_DIR or STATE_DIR elsewhere)"
