@@ -440,7 +440,7 @@ HEADLINE_WORDS = 18  # a first line this short, one sentence, alone above a body
 
 
 def _sentence_case_headline(text: str, rest: list[_Line]) -> bool:
-    """"After a big loss, Clinton looks for pace to quicken." above the article: a headline written as a
+    """ "After a big loss, Clinton looks for pace to quicken." above the article: a headline written as a
     sentence. One sentence of at most HEADLINE_WORDS words, with at least two paragraphs below it,
     the first of them longer than it (a one-line lede is followed by more of the same)."""
     words = text.split()
@@ -448,7 +448,9 @@ def _sentence_case_headline(text: str, rest: list[_Line]) -> bool:
         return False
     if re.search(r"[.!?][\"'”’]?\s+[A-Z]", text[:-1]):  # more than one sentence (or an abbreviation)
         return False
-    body = next((line.text for line in rest if len(line.text.split()) >= 4), "")  # past "ABSTRACT." and the like
+    body = next(
+        (line.text for line in rest if len(line.text.split()) >= 4), ""
+    )  # past "ABSTRACT." and the like
     return len(body.split()) > len(words)
 
 

@@ -31,7 +31,7 @@ from bot.attribution.models import (
 from bot.attribution.people import People, name_key, name_words, person_key
 from bot.attribution.sources import Source, find_source
 from bot.corpus import Article, ArticleInfo
-from bot.passages import Passage, split_article
+from bot.passages import Passage, split_sentences
 from bot.text import fold
 
 __all__ = [
@@ -40,6 +40,7 @@ __all__ = [
     "Person",
     "Speaker",
     "Statement",
+    "article_names",
     "attribute",
     "known_epithets",
     "name_key",
@@ -110,20 +111,31 @@ def _only_quotation(masked: str) -> bool:
 
 def people_of(articles: Sequence[Article]) -> People:
     """Every person the corpus names in full as a source, with a title, or as an author."""
-    sightings: list[tuple[str, str | None]] = []
-    for article in articles:
-        for author in re.split(r"\s*(?:,|\band\b|&)\s*", article.author or ""):
-            if author:
-                sightings.append((author, None))
-        surnames: set[str] = set()
-        for passage in split_article(article):
-            for name, role in _names_in(passage.text):
+    return People.from_names(
+        itertools.chain.from_iterable(article_names(article) for article in articles), known_epithets()
+    )
+
+
+def article_names(article: Article) -> list[tuple[str, str | None]]:
+    """(name, role) for the people one article names: its authors, titled names, named sources, and the
+    full names of sources it names by surname. Paragraphs with no speech cue are only scanned for titles."""
+    names: list[tuple[str, str | None]] = [
+        (author, None) for author in re.split(r"\s*(?:,|\band\b|&)\s*", article.author or "") if author
+    ]
+    surnames: set[str] = set()
+    for start, end in article.paragraphs:
+        paragraph = article.text[start:end]
+        names.extend(titled_names(paragraph))
+        if not _cue_possible(paragraph):
+            continue
+        for s_start, s_end in split_sentences(paragraph):
+            for name, role in _sources_named(paragraph[s_start:s_end]):
                 if " " in name:
-                    sightings.append((name, role))
+                    names.append((name, role))
                 else:
                     surnames.add(name)
-        sightings.extend(_full_names(article.text, surnames))
-    return People.from_names(sightings, known_epithets())
+    names.extend(_full_names(article.text, surnames))
+    return names
 
 
 def _full_names(text: str, surnames: set[str]) -> Iterator[tuple[str, str | None]]:
@@ -141,9 +153,8 @@ def _full_names(text: str, surnames: set[str]) -> Iterator[tuple[str, str | None
                 break
 
 
-def _names_in(text: str) -> Iterator[tuple[str, str | None]]:
-    """Full names a sentence shows to be people's: after a title ("Sen. Lindsey Graham"), or as a source."""
-    yield from titled_names(text)
+def _sources_named(text: str) -> Iterator[tuple[str, str | None]]:
+    """Names a sentence gives as sources (one per clause), with the role before the name, if any."""
     if not _cue_possible(text):
         return
     masked, _ = mask_quotations(text, False)
@@ -208,13 +219,22 @@ class _Context:
     roles: dict[str, str] = field(default_factory=dict)  # person key -> role stated in this article
     last_outlet: Speaker | None = None
     quote_only: tuple[int, int] | None = None
-    colon: tuple[int, Speaker] | None = None  # (paragraph, speaker) of an attribution ending in ":"  # (passage, paragraph) of a sentence that is only a quotation
+    colon: tuple[int, Speaker] | None = (
+        None  # (paragraph, speaker) of an attribution ending in ":"  # (passage, paragraph) of a sentence that is only a quotation
+    )
 
 
-def attribute(article: Article, passages: Sequence[Passage], people: People) -> list[tuple[Statement, ...]]:
-    """Statements of each passage of one article (in reading order), each with its speaker."""
+def attribute(
+    article: Article,
+    passages: Sequence[Passage],
+    people: People,
+    names: Sequence[tuple[str, str | None]] | None = None,
+) -> list[tuple[Statement, ...]]:
+    """Statements of each passage of one article (in reading order), each with its speaker.
+
+    `names` are the article's `article_names`, when the caller has them already."""
     context = _Context(article=article, people=people, voice=voice_of(article.info))
-    for sighting, role in _names_in_article(passages):
+    for sighting, role in article_names(article) if names is None else names:
         person = people.find(sighting)
         if person is not None:
             context.local.setdefault(person.key.split()[-1], person)
@@ -264,11 +284,6 @@ def _clause_speakers(passage: Passage, context: _Context) -> list[tuple[tuple[in
             return []
         found.append(((passage.start + start, passage.start + start + len(segment)), speaker))
     return found if len({s.label for _, s in found}) > 1 else []
-
-
-def _names_in_article(passages: Sequence[Passage]) -> Iterator[tuple[str, str | None]]:
-    for passage in passages:
-        yield from _names_in(passage.text)
 
 
 def _speaker_of(

@@ -20,7 +20,7 @@ class Lexicon:
     cue_lemmas: frozenset[
         str
     ]  # the bare forms: "say", "post", "claim"  # "saying", "adding", "warning": a cue whose subject is the clause's
-    phrase_cues: tuple[tuple[str, ...], ...]  # ("called", "for"), ("pointing", "out") …
+    phrase_cues: dict[str, tuple[tuple[str, ...], ...]]  # by first word: "called" -> (("called", "for"),) …
     according: tuple[tuple[str, ...], ...]  # ("according", "to") …
     document_nouns: frozenset[str]
     modifiers: frozenset[str]
@@ -94,7 +94,10 @@ def lexicon() -> Lexicon:
         cue_forms=frozenset(forms),
         cue_participles=frozenset(participles),
         cue_lemmas=frozenset(_words(cues["verbs"])),
-        phrase_cues=tuple(sorted(phrase_cues, key=len, reverse=True)),
+        phrase_cues={
+            first: tuple(sorted((p for p in phrase_cues if p[0] == first), key=len, reverse=True))
+            for first in {p[0] for p in phrase_cues}
+        },
         according=tuple(_phrases(cues["according"])),
         document_nouns=frozenset(_words(cues["document_nouns"])),
         modifiers=frozenset(_words(cues["modifiers"])),

@@ -116,8 +116,10 @@ def _at_cue(toks: list[Token], i: int, masked: str, text: str, lex: Lexicon) -> 
     before = toks[i - 1].lower if i > 0 else ""
     if tok.capitalised and i > 0 and toks[i - 1].text not in _QUOTE_MARKS and toks[i - 1].text != ",":
         return None  # "the United States", "Fox News Reports": a capitalised word mid-sentence is a name
-    if before in _NOUN_MARKERS or before.endswith(("’s", "'s")) or (
-        lower in lex.cue_lemmas and before in _PREPOSITIONS - {"to"}
+    if (
+        before in _NOUN_MARKERS
+        or before.endswith(("’s", "'s"))
+        or (lower in lex.cue_lemmas and before in _PREPOSITIONS - {"to"})
     ):
         return None  # "his comments", "Trump's claims": a noun, not a verb
     if before in _MODALS and lower not in {"say", "tell", "warn"}:
@@ -192,7 +194,7 @@ def _according(toks: list[Token], i: int, lex: Lexicon) -> int | None:
 
 def _phrase_cue(toks: list[Token], i: int, lex: Lexicon) -> bool:
     return any(
-        tuple(t.lower for t in toks[i : i + len(p)]) == p for p in lex.phrase_cues if p[0] == toks[i].lower
+        tuple(t.lower for t in toks[i : i + len(p)]) == p for p in lex.phrase_cues.get(toks[i].lower, ())
     )
 
 

@@ -6,6 +6,7 @@ saved and memory-mapped back in seconds, and let several server processes share 
 
 from __future__ import annotations
 
+import itertools
 from array import array
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -15,11 +16,13 @@ from typing import Any
 import numpy as np
 
 from bot.attribution import (
+    People,
     Person,
     Speaker,
     Statement,
+    article_names,
     attribute,
-    people_of,
+    known_epithets,
     speaker_key,
     speaks_for_passage,
     voice_of,
@@ -102,7 +105,8 @@ def build(corpus: Corpus, progress: Progress | None = None) -> IndexData:
     appearance, and the copies are noted on each other ("also in").
     """
     articles = sorted(corpus.articles, key=lambda a: (a.date is None, a.date or "", a.doc_id))
-    people = people_of(articles)
+    names = [article_names(article) for article in articles]
+    people = People.from_names(itertools.chain.from_iterable(names), known_epithets())
     first_seen: dict[str, int] = {}  # a passage's normalised text -> the article it was indexed from
     copies: dict[int, set[int]] = {}
     vocabulary: dict[str, int] = {}
@@ -128,7 +132,7 @@ def build(corpus: Corpus, progress: Progress | None = None) -> IndexData:
         ascii_text = len(encoded) == len(article.text)
         char_at, byte_at = 0, 0
         repeated: Counter[int] = Counter()
-        for passage, said in zip(passages, attribute(article, passages, people), strict=True):
+        for passage, said in zip(passages, attribute(article, passages, people, names[number]), strict=True):
             key = same_text_key(passage.text)
             if len(key) >= MIN_DUPLICATE_CHARS:
                 earlier = first_seen.setdefault(key, number)

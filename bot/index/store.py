@@ -41,7 +41,9 @@ logger = logging.getLogger(__name__)
 
 FORMAT = 3
 POINTER = "citebot-index.json"  # names the current generation
-LEGACY_FOLDER = ".citebot-index"  # INDEX_DIR may name this hidden folder in the corpus: earlier versions' default
+LEGACY_FOLDER = (
+    ".citebot-index"  # INDEX_DIR may name this hidden folder in the corpus: earlier versions' default
+)
 MARKER = ".citebot-index"  # written first into a folder Citebot makes its index folder
 LOCK = ".build.lock"
 _STAGING = ".staging-"
