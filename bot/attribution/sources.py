@@ -462,24 +462,30 @@ def _role_word_before_name(toks: list[Token], j: int) -> bool:
 
 
 def _clause_subject(toks: list[Token], i: int, text: str, lex: Lexicon) -> Source | None:
-    """The subject of the clause a participle cue hangs on ("Kasich bemoaned …, saying that …")."""
-    start = 0
-    for k in range(i - 1, -1, -1):
-        if toks[k].text in {";", ":"}:
-            start = k + 1
-            break
-    if start < len(toks) and toks[start].lower in {"but", "and", "yet", "so"}:
-        start += 1
-    # Past leading phrases that are not the subject: "On Tuesday, Sanders went further, endorsing …"
-    while start < i and (
-        toks[start].lower in _PREPOSITIONS
-        or toks[start].text in lex.not_names
-        or (start == 0 and toks[start].lower.endswith(("ing", "ed")))  # "Facing mounting criticism, …"
-    ):
-        comma = next((k for k in range(start, i) if toks[k].text == ","), None)
-        if comma is None:
-            break
-        start = comma + 1
+    """The subject of the clause a participle cue hangs on ("Kasich bemoaned …, saying that …"): the
+    first noun phrase, after the start or a comma or dash, that a verb follows ("The day before, at a
+    rally in Beaumont, Tex., Mr. Trump was just as blunt, claiming …": Mr. Trump)."""
+    first = next((k + 1 for k in range(i - 1, -1, -1) if toks[k].text in {";", ":"}), 0)
+    starts = [first, *(k + 1 for k in range(first, i) if toks[k].text in {","} | _DASHES)]
+    for start in starts:
+        if start < i and toks[start].lower in {"but", "and", "yet", "so"}:
+            start += 1
+        end = _np_end(toks, start, i, lex)
+        if end == start or end >= len(toks):
+            continue
+        follower = toks[end]
+        trusted = end == _skip_back(toks, i - 1, lex) and follower.text == ","  # "Trump, later alleging"
+        verb_follows = follower.text.isalpha() and not follower.capitalised and follower.lower not in _PREPOSITIONS
+        if not (trusted or verb_follows):
+            continue
+        found = classify(toks[start:end], text, lex)
+        if found is not None and not toks[start].lower.endswith("ly"):
+            return found
+    return None
+
+
+def _np_end(toks: list[Token], start: int, i: int, lex: Lexicon) -> int:
+    """Where a noun phrase that starts at `start` ends (before token i)."""
     end = start
     while end < i and end - start < MAX_NP_TOKENS:
         tok = toks[end]
@@ -494,9 +500,7 @@ def _clause_subject(toks: list[Token], i: int, text: str, lex: Lexicon) -> Sourc
             end += 1
         else:
             break
-    if end == start or (end < len(toks) and toks[end].text == "," and _skip_back(toks, i - 1, lex) != end):
-        return None  # "In Paris, …" is not a subject; "Trump, later alleging" is
-    return classify(toks[start:end], text, lex)
+    return end
 
 
 # ----------------------------------------------------------------------------------------------
@@ -575,6 +579,8 @@ def _label(toks: list[Token], text: str, lex: Lexicon) -> Source | None:
             tok = toks[k]
             if tok.text == ":" and k > first:
                 name = toks[first:k]
+                if len(name) == 1 and len(name[0].text) == 1:
+                    break  # "Q:" and "A:" of an interview are not names
                 if all(t.text.isupper() and len(t.text) > 1 for t in name):
                     return Source("name", text[name[0].start : name[-1].end])  # a transcript: "PENCE:"
                 if all(t.capitalised or t.text == "." for t in name):
