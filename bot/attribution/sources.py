@@ -116,6 +116,10 @@ def _at_cue(toks: list[Token], i: int, masked: str, text: str, lex: Lexicon) -> 
     before = toks[i - 1].lower if i > 0 else ""
     if tok.capitalised and i > 0 and toks[i - 1].text not in _QUOTE_MARKS and toks[i - 1].text != ",":
         return None  # "the United States", "Fox News Reports": a capitalised word mid-sentence is a name
+    if lower in lex.cue_participles and all(t.lower.endswith("ly") for t in toks[:i]):
+        return None  # "Hastily responding to …, Trump said": the main clause says who
+    if lower.endswith("s") and any(t.lower.endswith(("’s", "'s")) for t in toks[max(0, i - 3) : i]):
+        return None  # "last Friday's deadly attacks": a plural noun after a possessive
     if (
         before in _NOUN_MARKERS
         or before.endswith(("’s", "'s"))
@@ -475,7 +479,9 @@ def _clause_subject(toks: list[Token], i: int, text: str, lex: Lexicon) -> Sourc
             continue
         follower = toks[end]
         trusted = end == _skip_back(toks, i - 1, lex) and follower.text == ","  # "Trump, later alleging"
-        verb_follows = follower.text.isalpha() and not follower.capitalised and follower.lower not in _PREPOSITIONS
+        verb_follows = (
+            follower.text.isalpha() and not follower.capitalised and follower.lower not in _PREPOSITIONS
+        )
         if not (trusted or verb_follows):
             continue
         found = classify(toks[start:end], text, lex)
