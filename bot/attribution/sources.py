@@ -118,7 +118,11 @@ def _at_cue(toks: list[Token], i: int, masked: str, text: str, lex: Lexicon) -> 
         return None  # "the United States", "Fox News Reports": a capitalised word mid-sentence is a name
     if lower in lex.cue_participles and all(t.lower.endswith("ly") for t in toks[:i]):
         return None  # "Hastily responding to …, Trump said": the main clause says who
-    if lower.endswith("s") and any(t.lower.endswith(("’s", "'s")) for t in toks[max(0, i - 3) : i]):
+    if (
+        lower.endswith("s")
+        and not _source_noun(before, lex)
+        and any(t.lower.endswith(("’s", "'s")) for t in toks[max(0, i - 3) : i])
+    ):
         return None  # "last Friday's deadly attacks": a plural noun after a possessive
     if (
         before in _NOUN_MARKERS
@@ -126,10 +130,11 @@ def _at_cue(toks: list[Token], i: int, masked: str, text: str, lex: Lexicon) -> 
         or (lower in lex.cue_lemmas and before in _PREPOSITIONS - {"to"})
     ):
         return None  # "his comments", "Trump's claims": a noun, not a verb
-    if before in _MODALS and lower not in {"say", "tell", "warn"}:
+    if _auxiliary(toks, i) in _MODALS and lower not in {"say", "tell", "warn", "comment"}:
         return None  # "Trump may seek a win": the writer's guess, not a statement
     found: Source | None
-    if before in {"and", "but"}:  # "X did not mention Trump, but told …", "X won and said …": X's words
+    back = _skip_back(toks, i - 1, lex)
+    if back >= 0 and toks[back].lower in {"and", "but"}:  # "X won, but told …", "X won and on Monday said …"
         found = _clause_subject(toks, i - 1, text, lex)
     elif (
         lower in lex.cue_participles
@@ -158,12 +163,25 @@ def _at_cue(toks: list[Token], i: int, masked: str, text: str, lex: Lexicon) -> 
         found is not None
         and lower in lex.cue_lemmas
         and found.kind in ("name", "described", "organisation", "outlet")
-        and before not in _MODALS | _DO | {"to"}
+        and _auxiliary(toks, i) not in _MODALS | _DO | {"to"}
     ):
         # A bare verb does not agree with one person or body ("a Facebook post", "the most populous
         # state", "his rival … state"): it is a noun, unless "to", "will" or "did" comes before it.
         return None
     return found
+
+
+def _auxiliary(toks: list[Token], i: int) -> str:
+    """The word before the verb at i, past "not", "never" and adverbs: "would not say" -> "would"."""
+    j = i - 1
+    while j >= 0 and (toks[j].lower in {"not", "never", "n't"} or toks[j].lower.endswith("ly")):
+        j -= 1
+    word = toks[j].lower if j >= 0 else ""
+    return (
+        re.sub(r"n[’']t$", "", word)
+        if word not in {"can't", "can’t", "won't", "won’t"}
+        else {"c": "can", "w": "will"}[word[0]]
+    )
 
 
 def _leading_subordinate(toks: list[Token]) -> int:
@@ -288,7 +306,10 @@ def _apposition_openings(toks: list[Token], j: int, text: str, lex: Lexicon) -> 
 def _role_then_name(toks: list[Token], j: int, text: str, lex: Lexicon) -> Source | None:
     """ "A Twitter spokesman, Christopher Abboud, said": a role, then the name in commas (j is the second comma)."""
     k = next((k for k in range(j - 1, max(-1, j - 8), -1) if toks[k].text == ","), None)
-    if k is None or k < 1 or not _source_noun(toks[k - 1].lower, lex):
+    if k is None or k < 1:
+        return None
+    tail = None if _source_noun(toks[k - 1].lower, lex) else _pp_tail(toks, k - 1, lex)
+    if tail is None and not _source_noun(toks[k - 1].lower, lex):
         return None
     name = toks[k + 1 : j]
     if not name or not all(t.capitalised or t.text == "." for t in name):
@@ -296,7 +317,7 @@ def _role_then_name(toks: list[Token], j: int, text: str, lex: Lexicon) -> Sourc
     found = classify(name, text, lex)
     if found is None or found.kind != "name":
         return None
-    start = _np_start(toks, k - 1, lex)
+    start = _np_start(toks, k - 1 if tail is None else tail - 2, lex)  # "The author | of the book"
     role = text[toks[start].start : toks[k - 1].end] if start is not None else None
     role = role[0].lower() + role[1:] if role and toks[start or 0].lower in _DETERMINERS else role
     return Source("name", found.name, role or found.role, role_first=found.role is not None and role is None)
@@ -325,7 +346,7 @@ def _np_before(toks: list[Token], j: int, text: str, lex: Lexicon, role: str | N
         if found is None or found.kind not in ("described", "group"):
             return found
         return Source(found.kind, found.name + text[toks[tail - 2].end : toks[j].end], role)
-    if start > 0 and toks[start - 1].lower in lex.cue_forms:
+    if start > 0 and toks[start - 1].lower in lex.cue_forms - lex.cue_lemmas:
         return None  # "said Kristen Day, …, reports USA Today": that name is the object of a cue
     found = classify(toks[start : j + 1], text, lex)
     if (
@@ -403,6 +424,14 @@ def _np_start(toks: list[Token], j: int, lex: Lexicon) -> int | None:
             k -= 1
         elif prev.text in {"'", "’"} and k - 2 >= 0 and toks[k - 2].capitalised:
             k -= 1  # "Sanders' team"
+        elif (
+            prev.text.isalpha()
+            and _source_noun(toks[k].lower, lex)
+            and k - 2 >= 0
+            and toks[k - 2].capitalised
+            and lower not in _FUNCTION | _PREPOSITIONS | _DETERMINERS
+        ):
+            k -= 1  # "White House press secretary", "Clinton campaign spokesman"
         elif lower in _DETERMINERS or lower.endswith(("’s", "'s")):
             k -= 1
             if lower in _DETERMINERS:
