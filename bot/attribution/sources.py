@@ -134,7 +134,11 @@ def _at_cue(toks: list[Token], i: int, masked: str, text: str, lex: Lexicon) -> 
         return None  # "Trump may seek a win": the writer's guess, not a statement
     found: Source | None
     back = _skip_back(toks, i - 1, lex)
-    if back >= 0 and toks[back].lower in {"and", "but"}:  # "X won, but told …", "X won and on Monday said …"
+    if (
+        back >= 0
+        and toks[back].lower in {"and", "but"}
+        and not (lower.endswith("s") and lower not in {"says", "tells"})  # "interviews and tweets": nouns
+    ):  # "X won, but told …", "X won and on Monday said …"
         found = _clause_subject(toks, i - 1, text, lex)
     elif (
         lower in lex.cue_participles
@@ -346,8 +350,14 @@ def _np_before(toks: list[Token], j: int, text: str, lex: Lexicon, role: str | N
         if found is None or found.kind not in ("described", "group"):
             return found
         return Source(found.kind, found.name + text[toks[tail - 2].end : toks[j].end], role)
+    if start > 0 and toks[start - 1].lower in {"how", "whether", "why", "what", "when", "where", "if"}:
+        return None  # "how the United States responds": a question about them, not their words
     if start > 0 and toks[start - 1].lower in lex.cue_forms - lex.cue_lemmas:
         return None  # "said Kristen Day, …, reports USA Today": that name is the object of a cue
+    if start >= 2 and toks[start - 1].lower in {"of", "at", "from"} and toks[start - 2].capitalised:
+        person = _np_before(toks, start - 2, text, lex, None)  # "Paul Krugman of the New York Times"
+        if person is not None and person.kind == "name":
+            return Source("name", person.name, text[toks[start - 1].start : toks[j].end], role_first=False)
     found = classify(toks[start : j + 1], text, lex)
     if (
         found is None
@@ -671,6 +681,9 @@ def _description(text: str, np: list[Token], words: list[Token], head: Token, le
     if span[:1].isupper() and (first in _DETERMINERS or first in lex.modifiers or _source_noun(first, lex)):
         span = span[0].lower() + span[1:]  # a sentence's first word, not a name
     lower = head.lower
+    singular = not lower.endswith("s") or lower in lex.person_nouns
+    if singular and len(words) == 1 and np[0] is words[0] and not lower.endswith("man"):
+        return None  # "agency rules": one singular noun with no article is no one's name
     if lower in lex.outlet_nouns:
         return Source("outlet", span)
     if lower in lex.person_nouns or lower.endswith("man"):
@@ -706,7 +719,7 @@ def _named(text: str, words: list[Token], head: Token, the: str, lex: Lexicon) -
     # titles ("Prime Minister").
     titled = [
         t.text in lex.titles
-        or t.lower in lex.person_nouns
+        or (not t.capitalised and t.lower in lex.person_nouns)
         or (t.text == "." and n > 0 and run[n - 1].text in lex.titles)
         for n, t in enumerate(run)
     ]
