@@ -262,6 +262,7 @@ def attribute(
     return statements
 
 
+_LEADING_CLAUSE = re.compile(r"(?:While|Although|Though|Whereas)\b[^,;]{10,300}?(,\s+)(?=[^,;]{10})")
 _CLAUSE_SPLIT = re.compile(r",\s+(?:while|whereas|but|and|yet)\s+|;\s+")
 
 
@@ -269,12 +270,15 @@ def _clause_speakers(passage: Passage, context: _Context) -> list[tuple[tuple[in
     """Clauses with speakers of their own ("X asserted …, while Y echoed …"), when there are two or more."""
     text = passage.text
     masked, _ = mask_quotations(text, False)
-    splits = list(_CLAUSE_SPLIT.finditer(masked))
-    if not splits:
+    cuts = [(m.start(), m.end()) for m in _CLAUSE_SPLIT.finditer(masked)]
+    lead = _LEADING_CLAUSE.match(masked)  # "While Sanders admitted that …, his campaign has argued …"
+    if lead is not None:
+        cuts = [(lead.start(1), lead.end(1)), *(cut for cut in cuts if cut[0] > lead.end())]
+    if not cuts:
         return []
-    bounds = [(0, splits[0].start())]
-    bounds += [(m.end(), n.start()) for m, n in itertools.pairwise(splits)]
-    bounds.append((splits[-1].end(), len(text)))
+    bounds = [(0, cuts[0][0])]
+    bounds += [(one[1], two[0]) for one, two in itertools.pairwise(cuts)]
+    bounds.append((cuts[-1][1], len(text)))
     found: list[tuple[tuple[int, int], Speaker]] = []
     for start, end in bounds:
         segment = text[start:end].rstrip(" ,;")
