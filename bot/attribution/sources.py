@@ -36,8 +36,11 @@ _SUBORDINATORS = frozenset(
 _DASHES = frozenset({"—", "–", "-"})
 _AFFILIATION = re.compile(r"[A-Z][\w-]+\s+(?:of|from)\s+[A-Z]")  # "Republican of Minnesota"
 _FUNCTION = frozenset(
-    "and or but nor that than as if so then also not no yes who whom whose which when where while".split()
+    "and or but nor that than as if so then also not no yes who whom whose which when where while after before"
+    " over under about against between into through during without within like since until upon across behind"
+    " beyond near toward towards around along amid among despite".split()
 )
+_BE = frozenset("be been being is was are were".split())
 _DO = frozenset("do does did will shall".split())
 _MODALS = frozenset("may might could would should can must".split())
 _POST_MODIFIER = re.compile(
@@ -130,6 +133,10 @@ def _at_cue(toks: list[Token], i: int, masked: str, text: str, lex: Lexicon) -> 
         or (lower in lex.cue_lemmas and before in _PREPOSITIONS - {"to"})
     ):
         return None  # "his comments", "Trump's claims": a noun, not a verb
+    if _auxiliary(toks, i) in _BE and (
+        lower.endswith("ed") or lower in {"told", "said", "thought", "known", "seen"}
+    ):
+        return None  # "would be considered", "was asked by": passive, its subject did not say it
     if _auxiliary(toks, i) in _MODALS and lower not in {"say", "tell", "warn", "comment"}:
         return None  # "Trump may seek a win": the writer's guess, not a statement
     found: Source | None
@@ -260,6 +267,11 @@ def _before(toks: list[Token], i: int, text: str, lex: Lexicon) -> Source | None
     for k in reversed(_apposition_openings(toks, j, text, lex)):
         role = text[toks[k + 1].start : toks[j - 1].end]
         found = _np_before(toks, _skip_enclosed(toks, k - 1, "(", ")"), text, lex, role)
+        if found is not None and found.kind in ("described", "group"):
+            # "the other candidate on the stage, former Secretary of State Hillary Clinton, said"
+            named = classify(toks[k + 1 : j], text, lex)
+            if named is not None and named.kind == "name":
+                return Source("name", named.name, named.role or found.name, role_first=named.role is not None)
         if found is not None:
             return found
     return _role_then_name(toks, j, text, lex)
@@ -350,6 +362,8 @@ def _np_before(toks: list[Token], j: int, text: str, lex: Lexicon, role: str | N
         if found is None or found.kind not in ("described", "group"):
             return found
         return Source(found.kind, found.name + text[toks[tail - 2].end : toks[j].end], role)
+    if start > 0 and toks[start - 1].lower in _PREPOSITIONS - {"of", "at", "from"}:
+        return None  # "a vote for Trump ruled out", "a meeting with Starmer": not the subject
     if start > 0 and toks[start - 1].lower in {"how", "whether", "why", "what", "when", "where", "if"}:
         return None  # "how the United States responds": a question about them, not their words
     if start > 0 and toks[start - 1].lower in lex.cue_forms - lex.cue_lemmas:
@@ -494,14 +508,16 @@ def _role_word_before_name(toks: list[Token], j: int) -> bool:
         return False
     if tok.lower in _PREPOSITIONS or tok.lower in _FUNCTION or tok.lower in _REFUSED:
         return False
-    if any(t.capitalised and t.lower != "the" for t in toks[max(0, j - 4) : j]):
-        return False  # only before the name, not after it
     ahead = toks[j + 1 : j + 3]
-    return (
-        bool(ahead)
-        and (ahead[0].capitalised or (len(ahead) > 1 and not ahead[0].capitalised and ahead[1].capitalised))
-        and ahead[0].text not in _QUOTE_MARKS
+    if not ahead or ahead[0].text in _QUOTE_MARKS:
+        return False
+    if ahead[0].capitalised:  # "ranking Democrat Elijah Cummings"
+        return True
+    # "conservative activist Bob Klaus": two role words, the second a plain word, then the name
+    plain = (
+        ahead[0].text.isalpha() and ahead[0].lower not in _PREPOSITIONS | _FUNCTION | _DETERMINERS | _REFUSED
     )
+    return plain and len(ahead) > 1 and ahead[1].capitalised
 
 
 def _clause_subject(toks: list[Token], i: int, text: str, lex: Lexicon) -> Source | None:
@@ -540,7 +556,7 @@ def _np_end(toks: list[Token], start: int, i: int, lex: Lexicon) -> int:
             or _source_noun(tok.lower, lex)
             or (tok.lower in _DETERMINERS | {"he", "she"} and end == start)
             or (tok.text == "." and end > start and _abbreviation(toks[end - 1].text, lex))
-            or _role_word_before_name(toks, end)
+            or (_role_word_before_name(toks, end) and not any(t.capitalised for t in toks[start:end]))
         ):
             end += 1
         else:
@@ -576,7 +592,7 @@ def _after(toks: list[Token], i: int, text: str, lex: Lexicon, *, according: boo
                 and toks[j + 1].capitalised
             )
             or (lower.endswith(("’s", "'s")) and tok.capitalised)
-            or _role_word_before_name(toks, j)
+            or (_role_word_before_name(toks, j) and sum(t.capitalised for t in toks[i:j]) <= 1)
         ):
             j += 1
         else:
