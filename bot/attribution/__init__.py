@@ -193,7 +193,7 @@ def titled_names(text: str) -> Iterator[tuple[str, str | None]]:
 
 def _cue_possible(text: str) -> bool:
     lex = lexicon()
-    if ":" in text or _QUOTE.search(text):
+    if ":" in text or "(@" in text or text.lstrip()[:1] in "-—–" or _QUOTE.search(text):
         return True
     return any(word in lex.cue_forms or word == "according" for word in re.findall(r"[a-z]+", text.lower()))
 
@@ -312,7 +312,10 @@ def _speaker_of(
         speaker is not None
         and source is not None
         and quote_before is not None
-        and quote_before[1] == passage.paragraph
+        and (
+            quote_before[1] == passage.paragraph
+            or (quote_before[1] == passage.paragraph - 1 and passage.text.lstrip()[:1] in "-—–")
+        )
         and not _QUOTE.search(passage.text, 0, source.start)
         and source.start < 80
     ):

@@ -33,6 +33,10 @@ _NOUN_MARKERS = frozenset("the a an his her its their our my your this that thes
 _SUBORDINATORS = frozenset(
     "while although though whereas if when because after before since unless as".split()
 )
+_SIGNATURE = re.compile(
+    r"(?:^\s*[-—–]\s*(?P<name>[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}?)\.?\s*$)"
+    r"|(?:[—–]\s*(?P<tweeter>[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3})\s*\(@\w+\))"
+)
 _DASHES = frozenset({"—", "–", "-"})
 _AFFILIATION = re.compile(r"[A-Z][\w-]+\s+(?:of|from)\s+[A-Z]")  # "Republican of Minnesota"
 _FUNCTION = frozenset(
@@ -112,10 +116,14 @@ def _at_cue(toks: list[Token], i: int, masked: str, text: str, lex: Lexicon) -> 
     tok = toks[i]
     lower = tok.lower
     continued = lower in {"continued", "continues"} and (
-        _inverted(toks, i, masked) or (toks[i + 1 : i + 2] and toks[i + 1].text == ":")
+        _inverted(toks, i, masked)
+        or i + 1 >= len(toks)
+        or toks[i + 1].text in {":", ".", ","} | _QUOTE_MARKS  # "…,'' Mr. Graham continued."
     )
     if not (continued or lower in lex.cue_forms or _phrase_cue(toks, i, lex) or _stance(toks, i, lex)):
         return None
+    if toks[i + 1 : i + 2] and toks[i + 1].lower == "by" and lower.endswith("ed"):
+        return _after(toks, i + 2, text, lex)  # "as first reported by the New York Times"
     before = toks[i - 1].lower if i > 0 else ""
     if tok.capitalised and i > 0 and toks[i - 1].text not in _QUOTE_MARKS and toks[i - 1].text != ",":
         return None  # "the United States", "Fox News Reports": a capitalised word mid-sentence is a name
@@ -260,7 +268,7 @@ def _before(toks: list[Token], i: int, text: str, lex: Lexicon) -> Source | None
     if j >= 1 and toks[j].lower == "who" and toks[j - 1].text == ",":
         return _np_before(toks, j - 2, text, lex, None)
     if not (j >= 0 and toks[j].text == ","):
-        return _np_before(toks, j, text, lex, None)
+        return _np_before(toks, j, text, lex, None) or _open_apposition(toks, j, text, lex)
     # "Bence Németh, a defense expert at …, says": an apposition between commas is the role. Of the
     # commas that may open one, the farthest whose noun phrase before it names a source wins, so that
     # commas inside it ("from Ava, Mo., who is …") do not cut it short.
@@ -275,6 +283,20 @@ def _before(toks: list[Token], i: int, text: str, lex: Lexicon) -> Source | None
         if found is not None:
             return found
     return _role_then_name(toks, j, text, lex)
+
+
+def _open_apposition(toks: list[Token], j: int, text: str, lex: Lexicon) -> Source | None:
+    """ "Nate Silver, the polling guru who founded fivethirtyeight.com tweeted": an apposition that the
+    writer did not close with a comma; the name before it speaks."""
+    for k in range(j - 1, max(0, j - MAX_APPOSITION_TOKENS), -1):
+        if toks[k].text in _QUOTE_MARKS or toks[k].text in {";", ":"}:
+            return None
+        if toks[k].text == "," and toks[k + 1].lower in {"a", "an", "the"}:
+            found = _np_before(toks, _skip_enclosed(toks, k - 1, "(", ")"), text, lex, None)
+            if found is not None and found.kind == "name":
+                return Source("name", found.name, text[toks[k + 1].start : toks[j].end], role_first=False)
+            return None
+    return None
 
 
 def _skip_enclosed(toks: list[Token], j: int, opening: str, closing: str) -> int:
@@ -589,7 +611,7 @@ def _after(toks: list[Token], i: int, text: str, lex: Lexicon, *, according: boo
                 and j > i
                 and _pp_allowed(toks, j - 1, lex)
                 and j + 1 < len(toks)
-                and toks[j + 1].capitalised
+                and (toks[j + 1].capitalised or (toks[j + 2 : j + 3] and toks[j + 2].capitalised))
             )
             or (lower.endswith(("’s", "'s")) and tok.capitalised)
             or (_role_word_before_name(toks, j) and sum(t.capitalised for t in toks[i:j]) <= 1)
@@ -634,6 +656,9 @@ def _past_document(toks: list[Token], i: int, lex: Lexicon) -> int:
 def _label(toks: list[Token], text: str, lex: Lexicon) -> Source | None:
     """Transcripts and lists: "PENCE: …", "Sen. Tim Kaine: …" at the start of a sentence or after a
     dash ("Pollsters agree - Carl Bialik: …")."""
+    signed = _SIGNATURE.search(text)
+    if signed is not None:  # "… — Paul Ryan (@SpeakerRyan) July 5, 2016", "- Bernie Sanders."
+        return Source("name", (signed["name"] or signed["tweeter"]).rstrip("."))
     starts = [0, *(k + 1 for k, t in enumerate(toks[:40]) if t.text in _DASHES)]
     for first in starts:
         for k in range(first, min(len(toks), first + 6)):
