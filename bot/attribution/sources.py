@@ -384,8 +384,14 @@ def _np_before(toks: list[Token], j: int, text: str, lex: Lexicon, role: str | N
         if found is None or found.kind not in ("described", "group"):
             return found
         return Source(found.kind, found.name + text[toks[tail - 2].end : toks[j].end], role)
-    if start > 0 and toks[start - 1].lower in _PREPOSITIONS - {"of", "at", "from"}:
-        return None  # "a vote for Trump ruled out", "a meeting with Starmer": not the subject
+    if (
+        start > 0
+        and toks[start - 1].lower in _PREPOSITIONS - {"of", "at", "from"}
+        and not (
+            toks[start - 1].lower == "with" and toks[j + 1 : j + 2] and toks[j + 1].lower.endswith("ing")
+        )
+    ):
+        return None  # "a vote for Trump ruled out": not the subject; "with Trump tweeting that …" is
     if start > 0 and toks[start - 1].lower in {"how", "whether", "why", "what", "when", "where", "if"}:
         return None  # "how the United States responds": a question about them, not their words
     if start > 0 and toks[start - 1].lower in lex.cue_forms - lex.cue_lemmas:
