@@ -17,7 +17,7 @@ from bot.corpus import Article
 ABBREVIATIONS = frozenset(
     """
     mr mrs ms dr prof gen lt col maj capt cmdr adm sgt cpl pvt sen rep gov pres amb rev fr st jr sr
-    no nos vol vols fig figs p pp ed eds approx est dept univ inc ltd co corp bros vs etc al cf ca
+    no nos vol vols fig figs p pp ed eds approx est dept univ inc ltd co corp bros vs v etc al cf ca
     jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun
     """.split()
 )
@@ -32,7 +32,11 @@ SENTENCE_STARTERS = frozenset(
 )
 MAX_QUOTATION_CHARS = 1200  # a quotation longer than this is split like ordinary text
 
-_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+(?:''|``|[\"'“‘(\[])?[A-Z0-9À-Þ])|[.!?…]+[\"'”’)\]]*\s*$")
+# A sentence ends at . ! ? … before a capital (Latin, Cyrillic or Greek) or a digit, and at the full-width
+# 。！？ of Chinese and Japanese, which need no space after them.
+_BOUNDARY = re.compile(
+    r"[.!?…]+[\"'”’»)\]]*(?=\s+(?:''|``|[\"'“‘«(\[])?[A-Z0-9À-ÞЀ-ЯΆ-Ω])|[。！？]+[」』”’)]*|[.!?…]+[\"'”’»)\]]*\s*$"
+)
 _QUOTE_MARK = re.compile(r"''|``|[“”\"]")
 _WORD_BEFORE = re.compile(r"(\S+)$")
 _DOTTED_ACRONYM = re.compile(r"^(?:[A-Za-z]\.){2,}$")

@@ -58,6 +58,17 @@ STOP_WORDS = frozenset(
     many lot lots really thing things ve ll re kind kinds sort type happen happens happened happening
     """.split()
 )
+# Russian and Ukrainian function and question words (folded as fold() leaves them: й -> и, ї -> і).
+STOP_WORDS |= frozenset(
+    """
+    и в во на с со о об по к ко у из за от до для не ни но а или что чтобы как где куда когда кто
+    почему зачем какой какая какое какие каких ли же бы это этот эта эти был была было были будет
+    будут есть быть его ее их он она они мы вы я ты то так уже еще там тут при над под про через
+    і и в у на з із зі о об про по до від для не ні але а або що щоб як де куди коли хто чому
+    навіщо якии яка яке які яких чи ж би це цеи ця ці був була було були буде будуть є бути
+    його іі іх він вона вони ми ви я ти то так вже ще там тут при над під через
+    """.split()
+)
 # British -ise spellings that are not -ize words in American English.
 _ISE_KEEP = frozenset(
     """
@@ -72,7 +83,19 @@ _ACRONYMS = re.compile(r"\b(?:U\.S\.A\.|U\.S\.|U\.S\b|US\b|USA\b|U\.K\.|UK\b|U\.
 _ACRONYM_TERM = {"U.S.A.": "usa", "U.S.": "usa", "U.S": "usa", "US": "usa", "USA": "usa"}
 _ACRONYM_TERM |= {"U.K.": "uk", "UK": "uk", "U.N.": "un", "E.U.": "eu"}
 _PHRASE_RE = re.compile(r"\b(?:" + "|".join(re.escape(p) for p in PHRASES) + r")\b")
-_TOKEN = re.compile(r"\d+(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[a-z]+(?:'[a-z]+)*")
+# Numbers; runs of Han, kana or Thai (no spaces between words: cut into overlapping pairs below); and
+# words of letters in any other script, with inner apostrophes.
+_CJK = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f"
+_LETTERS = rf"[^\W\d_{_CJK}]+"  # letters of any script but those
+_TOKEN = re.compile(rf"\d+(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|[{_CJK}]+|{_LETTERS}(?:'{_LETTERS})*")
+_ASCII_TOKEN = re.compile(r"\d+(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[a-z]+(?:'[a-z]+)*")  # the same, faster
+_CJK_RUN = re.compile(rf"[{_CJK}]+")
+# The Snowball stemmer for each script whose words it can stem (PyStemmer ships them); other scripts'
+# words are indexed as written (folded).
+_SCRIPT_STEMMERS = (("LATIN", "english"), ("CYRILLIC", "russian"), ("GREEK", "greek"), ("ARABIC", "arabic"))
+UKRAINIAN_STEM = 5  # letters kept of a Ukrainian word
+# Letters only Ukrainian (and Belarusian) use: the Russian stemmer would mangle such words.
+_NOT_RUSSIAN = frozenset("іїєґў")
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'", "“": '"', "”": '"', "„": '"'})
 _WORD = re.compile(r"\w+")
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
@@ -81,9 +104,24 @@ _ISE = re.compile(r"^(?P<stem>\w{3,})is(?P<end>e|es|ed|ing|ation|ations|er|ers)$
 _PRONOUN_US_AFTER = frozenset("tell give show help let for to with of about among join".split())
 
 
-@lru_cache(maxsize=1)
-def _stemmer() -> Stemmer.Stemmer:
-    return Stemmer.Stemmer("english")
+@lru_cache(maxsize=8)
+def _stemmer(language: str = "english") -> Stemmer.Stemmer:
+    return Stemmer.Stemmer(language)
+
+
+def _stem(word: str) -> str:
+    """The word's stem by the Snowball stemmer of its script, or the word itself."""
+    if word.isascii():
+        return str(_stemmer().stemWord(_americanise(word)))
+    script = unicodedata.name(word[0], "").split(" ")[0]
+    language = next((lang for name, lang in _SCRIPT_STEMMERS if name == script), None)
+    if language == "russian" and not _NOT_RUSSIAN.isdisjoint(word):
+        # Ukrainian has no Snowball stemmer, and the Russian one mangles it: its inflections mostly
+        # change the end of a word, so the first letters stand for the word (truncation stemming).
+        return word[:UKRAINIAN_STEM]
+    if language is None:
+        return word
+    return str(_stemmer(language).stemWord(word))
 
 
 def fold(text: str) -> str:
@@ -99,9 +137,15 @@ def words(text: str) -> list[str]:
     text = _ACRONYMS.sub(lambda m: f" {_ACRONYM_TERM[m.group()]} ", text)
     folded = _PHRASE_RE.sub(lambda m: PHRASES[m.group()], fold(text))
     out = []
-    for token in _TOKEN.findall(folded):
+    ascii_text = folded.isascii()
+    for token in (_ASCII_TOKEN if ascii_text else _TOKEN).findall(folded):
         if token[0].isdigit():
             out.append(token.replace(",", ""))
+            continue
+        if not ascii_text and _CJK_RUN.fullmatch(
+            token
+        ):  # no spaces between words: each character and each overlapping pair
+            out.extend([*token, *(token[i : i + 2] for i in range(len(token) - 1))])
             continue
         if token.endswith("'s"):
             token = token[:-2]
@@ -114,10 +158,9 @@ def canonical(word: str) -> str | None:
     """The index term for one folded word, or None for a stop word."""
     if word in _ALIAS_OF:
         return _ALIAS_OF[word]
-    if word in STOP_WORDS or (len(word) < 2 and not word.isdigit()):
+    if word in STOP_WORDS or (len(word) < 2 and not word.isdigit() and not _CJK_RUN.match(word)):
         return None
-    stem: str = _stemmer().stemWord(_americanise(word))
-    return stem
+    return _stem(word)
 
 
 def same_text_key(text: str) -> str:

@@ -52,6 +52,7 @@ __all__ = [
 
 KNOWN_PEOPLE_FILE = Path(__file__).with_name("known_people.toml")
 _OPENING = {"“": True, "”": False, "``": True}
+_LOWER_WORD = re.compile(r"[a-z]+")
 _QUOTE = re.compile(r"``|''|[“”\"]")
 _POSSESSIVE_SPEECH = re.compile(r"\b(?:his|her|their)\b[^“\"]{0,40}$", re.IGNORECASE)
 
@@ -195,7 +196,8 @@ def _cue_possible(text: str) -> bool:
     lex = lexicon()
     if ":" in text or "(@" in text or text.lstrip()[:1] in "-—–" or _QUOTE.search(text):
         return True
-    return any(word in lex.cue_forms or word == "according" for word in re.findall(r"[a-z]+", text.lower()))
+    found = set(_LOWER_WORD.findall(text.lower()))
+    return not lex.cue_forms.isdisjoint(found) or "according" in found
 
 
 # ----------------------------------------------------------------------------------------------
