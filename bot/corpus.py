@@ -456,8 +456,10 @@ def _sentence_case_headline(text: str, rest: list[_Line]) -> bool:
 
 def _looks_like_title(text: str) -> bool:
     words = text.split()
-    if not 2 <= len(words) <= 30 or len(text) > 200:
+    if not 1 <= len(words) <= 30 or len(text) > 200:
         return False
+    if len(words) == 1:  # "Oxygen", "Warsaw": a one-word title is a name, with no sentence punctuation
+        return text[:1].isalpha() and text[-1:].isalnum()
     if not text.endswith("."):
         return not text.endswith((",", ";", ":"))
     # A headline may end with an abbreviation ("… Without U.S."); it is then mostly capitalised.

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.answers import MAX_QUERY_CHARS, Answer, answer, clean_input, parse, shorten
-from bot.corpus import Corpus
+from bot.corpus import Corpus, load_corpus
 from bot.index import SearchIndex
 from bot.passages import Passage
 
@@ -39,6 +39,10 @@ def facts(result: Answer) -> str:
         ),
         ("What would the US contribute?", "troops", "What would the US contribute?"),
         ("Does Russia control part of Ukraine?", "ask", "Does Russia control part of Ukraine?"),
+        # only explicit intent routes: a theory is not a speaker, and any army has "forces"
+        ("Which theory states that light is a wave?", "ask", "Which theory states that light is a wave?"),
+        ("Which official said the plan was ready?", "whosaid", "the plan was ready"),
+        ("When did Union forces take Jacksonville?", "ask", "When did Union forces take Jacksonville?"),
         ("help", "help", ""),
         ("/troops help", "help", "troops"),
     ],
@@ -196,3 +200,22 @@ def test_long_sentences_are_cut_to_whole_matching_clauses() -> None:
     pieces = shorten(passage, ["troop", "ceasefir"], limit=200)
     assert pieces == [(100 + text.index("the troops"), 100 + text.index(";"))]
     assert shorten(passage, ["troop"], limit=len(text)) == [(100, 100 + len(text))]
+
+
+def test_a_sentence_is_judged_with_its_paragraph(write_corpus) -> None:  # type: ignore[no-untyped-def]
+    folder = write_corpus(
+        {
+            "harbour.txt": "Harbour pilots strike\n\n"
+            "The harbour pilots walked out in March over the night rota. "
+            "The stoppage ended after nine days when the port authority agreed to hire four more pilots.\n\n"
+            "Ferries ran to the islands as usual.\n",
+            "bakery.txt": "Bakery news\n\nThe stoppage at the town bakery ended after nine days.\n\n"
+            "Bread prices rose.\n",
+        }
+    )
+    result = answer("/ask How did the harbour pilots' stoppage end?", SearchIndex.build(load_corpus(folder)))
+    quotes = [q.quote for q in result.answers]
+    assert any("port authority agreed" in q for q in quotes), (
+        quotes
+    )  # the answer's paragraph names the pilots
+    assert not any("bakery" in q for q in quotes), quotes  # same words, another story

@@ -6,12 +6,11 @@ from bot.answers.help import usage
 from bot.answers.models import Answer
 from bot.answers.retrieval import (
     CANDIDATES,
-    MIN_COVERAGE,
     NOTHING_FOUND,
     Ranked,
     choose,
-    coverage,
     found,
+    in_context,
     not_found,
     query_problem,
     quote,
@@ -30,7 +29,7 @@ def ask(question: str, index: SearchIndex, max_quotes: int = 3) -> Answer:
         return not_found("ask", question, problem)
     scores = index.scores(terms)
     ranked = [Ranked(i, float(scores[i])) for i in index.top(scores, CANDIDATES)]
-    ranked = [r for r in ranked if coverage(index, r.pid, terms) >= MIN_COVERAGE]
+    ranked = in_context(index, ranked, terms)
     if not ranked:
         return not_found("ask", question, NOTHING_FOUND)
     chosen = choose(index, ranked, max_quotes)

@@ -21,7 +21,11 @@ EQUALLY_GOOD = 0.02  # scores this close are a tie, which the newer article wins
 CLOSE_CALL = 0.85  # scores this close count as equally good, so a new article is preferred
 MAX_QUOTE_CHARS = 400  # longer sentences are cut to the clauses that matter
 CANDIDATES = 40
-NOTHING_FOUND = "The articles don't answer that. Try other words, or /troops or /russia-position."
+# /ask: a candidate sentence is scored with the share of the question found in it, its paragraph and its
+# neighbours; it must hold some of the question and its paragraph most of it (QA development set).
+PARAGRAPH_WEIGHT, SENTENCE_WEIGHT, WINDOW_WEIGHT = 2.0, 0.6, 0.6
+MIN_SENTENCE_COVERAGE, MIN_PARAGRAPH_COVERAGE = 0.4, 0.55
+NOTHING_FOUND = "The articles don't answer that. Try other words, or type help to see what I can do."
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +62,51 @@ def coverage(index: SearchIndex, pid: int, terms: Sequence[str]) -> float:
     if total <= 0:
         return 0.0
     return sum(index.idf(t) for t in index.matched(pid, unique)) / total
+
+
+def context_coverage(index: SearchIndex, pids: Sequence[int], terms: Sequence[str]) -> float:
+    """Share of the question's idf weight found anywhere in passages `pids` (a paragraph, a window)."""
+    unique = set(terms)
+    total = sum(index.idf(t) for t in unique)
+    if total <= 0:
+        return 0.0
+    have: set[str] = set()
+    for pid in pids:
+        have |= index.matched(pid, unique - have)
+        if have == unique:
+            break
+    return sum(index.idf(t) for t in have) / total
+
+
+def in_context(index: SearchIndex, ranked: list[Ranked], terms: Sequence[str]) -> list[Ranked]:
+    """Candidates judged with their paragraph and neighbours, best first, those that cannot answer left out.
+
+    A question is usually written from a paragraph and answered by one of its sentences, so a sentence
+    whose paragraph holds most of the question's words (by idf) ranks up, and one that holds little of
+    it, in a paragraph that does not either, is not an answer. Weights measured on the QA development set.
+    """
+    if not ranked:
+        return []
+    top = ranked[0].score or 1.0
+    judged = []
+    for r in ranked:
+        sentence = coverage(index, r.pid, terms)
+        paragraph = context_coverage(index, index.paragraph_of(r.pid), terms)
+        if sentence < MIN_SENTENCE_COVERAGE or paragraph < MIN_PARAGRAPH_COVERAGE:
+            continue
+        window = [
+            p
+            for p in (r.pid - 1, r.pid, r.pid + 1)
+            if 0 <= p < len(index) and index.doc_id(p) == index.doc_id(r.pid)
+        ]
+        score = (
+            r.score / top
+            + PARAGRAPH_WEIGHT * paragraph
+            + SENTENCE_WEIGHT * sentence
+            + WINDOW_WEIGHT * context_coverage(index, window, terms)
+        )
+        judged.append(replace(r, score=score))
+    return sorted(judged, key=lambda r: (-r.score, r.pid))
 
 
 def choose(index: SearchIndex, ranked: list[Ranked], k: int) -> list[Ranked]:

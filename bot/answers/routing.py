@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.answers.models import Command
+from bot.attribution.sources import is_source_noun
 from bot.text import fold
 
 MAX_QUERY_CHARS = 1000
@@ -27,7 +28,7 @@ _COMMAND_NAMES: dict[str, Command] = {
 _URL = re.compile(r"\b(?:https?://|www\.)\S+", re.I)
 _SLASH = re.compile(r"^/(?P<name>[\w-]+)(?:\s+(?P<arg>.*))?$", re.S)
 _WHO_SAID = re.compile(
-    r"^(?:and\s+)?(?:who|which\s+\w+)\s+(?:(?:has|had|have|once)\s+)?"
+    r"^(?:and\s+)?(?:who|which\s+(?P<noun>\w+))\s+(?:(?:has|had|have|once)\s+)?"
     r"(?:said|says|say|stated|states|claimed|claims|remarked|wrote|writes|warned|warns|argued|argues|"
     r"insisted|insists|told|tells|called\s+for|is\s+quoted\s+(?:as\s+)?saying|was\s+quoted\s+(?:as\s+)?saying)"
     r"\b[\s:,]*(?:that\s+|this\s*:?\s*)?(?P<arg>.*)$",
@@ -47,13 +48,16 @@ _STANCE = re.compile(
     r"refusal|stand|stands|feel|feels|consider|considers|see|sees|regard|regards|willing|ready|open|"
     r"ask|asks|asking|require|requires|expect|expects)\b"
 )
-_TROOP_WORDS = re.compile(
-    r"\b(?:troops?|peacekeep\w*|soldiers?|forces?|deploy\w*|contingent|boots on the ground|backstop|"
-    r"coalition of the willing|tripwire|brigades?|battalions?)\b"
+_TROOP_WORDS = re.compile(r"\b(?:troops?|soldiers?|forces?|deploy\w*|contingent|brigades?|battalions?)\b")
+# "forces" alone is any army's ("Union forces took Jacksonville"): troops route to /troops only with the
+# subject of that command, or in words that only it uses.
+_TROOP_TOPIC = re.compile(
+    r"\b(?:peacekeep\w*|boots on the ground|coalition of the willing|backstop|tripwire)\b"
     # What the US would give is the force's backstop.
     r"|\b(?:us|u\.s\.?|usa|united states|america|american|washington)\b.{0,40}\b(?:contribut\w*|provide\w*|offer\w*|"
     r"support\w*|commit\w*|guarantee\w*|role|help)\b"
 )
+_TROOP_CONTEXT = re.compile(r"\b(?:ukrain\w*|kyiv|kiev|europe\w*|nato|ceasefire|russia\w*|moscow|kremlin)\b")
 _HELP_WORDS = frozenset({"help", "?", "commands", "usage", "hi", "hello", "hey"})
 
 
@@ -109,6 +113,8 @@ def parse(text: str, is_person: Callable[[str], bool] | None = None) -> Request:
 def route(text: str, is_person: Callable[[str], bool] | None = None) -> Request:
     """Send free text to the command it plainly asks for; anything else is /ask."""
     who_said = _WHO_SAID.match(text)
+    if who_said is not None and who_said["noun"] and not is_source_noun(who_said["noun"].lower()):
+        who_said = None  # "Which theory states that …" asks about a theory, not a speaker
     if who_said is not None and who_said["arg"].strip(" ?\"'“”"):
         return Request("whosaid", strip_quotes(who_said["arg"]), routed=True)
     what_did = _WHAT_DID.match(text)
@@ -126,7 +132,7 @@ def route(text: str, is_person: Callable[[str], bool] | None = None) -> Request:
     stance = _STANCE.search(folded, russia.end()) if russia else None
     if russia is not None and stance is not None:
         return Request("russia-position", text, routed=True)
-    if _TROOP_WORDS.search(folded):
+    if _TROOP_TOPIC.search(folded) or (_TROOP_WORDS.search(folded) and _TROOP_CONTEXT.search(folded)):
         return Request("troops", text, routed=True)
     return Request("ask", text)
 

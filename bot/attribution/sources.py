@@ -520,6 +520,11 @@ def _abbreviation(word: str, lex: Lexicon) -> bool:
     return word in lex.titles or (len(word) == 1 and word.isupper()) or word in lex.suffixes
 
 
+def is_source_noun(word: str) -> bool:
+    """A lower-case noun that can name who speaks: "official", "officials", "spokesman", "campaign"."""
+    return _source_noun(word, lexicon())
+
+
 def _source_noun(lower: str, lex: Lexicon) -> bool:
     return (
         lower in lex.person_nouns

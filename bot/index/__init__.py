@@ -76,6 +76,17 @@ class SearchIndex:
 
     # -- passages ---------------------------------------------------------------------------
 
+    def paragraph_of(self, pid: int) -> range:
+        """The passages of pid's paragraph (as indexed: passages quoted from an earlier copy are not)."""
+        article, paragraph = self.data.passages.article, self.data.passages.paragraph
+        here = (article[pid], paragraph[pid])
+        start, end = pid, pid + 1
+        while start > 0 and (article[start - 1], paragraph[start - 1]) == here:
+            start -= 1
+        while end < len(self) and (article[end], paragraph[end]) == here:
+            end += 1
+        return range(start, end)
+
     def doc_id(self, pid: int) -> str:
         """The article a passage belongs to."""
         return self.data.articles[int(self.data.passages.article[pid])].doc_id
