@@ -32,5 +32,5 @@ def ask(question: str, index: SearchIndex, max_quotes: int = 3) -> Answer:
     ranked = in_context(index, ranked, terms)
     if not ranked:
         return not_found("ask", question, NOTHING_FOUND)
-    chosen = choose(index, ranked, max_quotes)
+    chosen = choose(index, ranked, max_quotes, spread=False)
     return found("ask", question, [quote(index, r, terms) for r in chosen])

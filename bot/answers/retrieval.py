@@ -109,8 +109,9 @@ def in_context(index: SearchIndex, ranked: list[Ranked], terms: Sequence[str]) -
     return sorted(judged, key=lambda r: (-r.score, r.pid))
 
 
-def choose(index: SearchIndex, ranked: list[Ranked], k: int) -> list[Ranked]:
-    """Up to k quotes, best first, no two making the same point; a new article wins a close call."""
+def choose(index: SearchIndex, ranked: list[Ranked], k: int, *, spread: bool = True) -> list[Ranked]:
+    """Up to k quotes, best first, no two making the same point; with `spread`, a new article wins a
+    close call (an overview wants several sources; an answer wants the best sentences, wherever)."""
     if not ranked:
         return []
     pool = [r for r in ranked if r.score >= RELATIVE_FLOOR * ranked[0].score]
@@ -119,7 +120,9 @@ def choose(index: SearchIndex, ranked: list[Ranked], k: int) -> list[Ranked]:
     while pool and len(chosen) < k:
         docs = {index.doc_id(r.pid) for r in chosen}
         contenders = [r for r in pool if r.score >= CLOSE_CALL * pool[0].score]
-        pick = next((r for r in contenders if index.doc_id(r.pid) not in docs), pool[0])
+        pick = (
+            next((r for r in contenders if index.doc_id(r.pid) not in docs), pool[0]) if spread else pool[0]
+        )
         pick = _newer_if_tied(index, pick, [r for r in contenders if index.doc_id(r.pid) not in docs])
         chosen.append(pick)
         pool = [r for r in pool if r is not pick and not _same_point(terms[r.pid], terms[pick.pid])]
