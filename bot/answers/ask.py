@@ -29,7 +29,7 @@ def ask(question: str, index: SearchIndex, max_quotes: int = 3) -> Answer:
         return not_found("ask", question, problem)
     scores = index.scores(terms)
     ranked = [Ranked(i, float(scores[i])) for i in index.top(scores, CANDIDATES)]
-    ranked = in_context(index, ranked, terms)
+    ranked = in_context(index, ranked, terms, question)
     if not ranked:
         return not_found("ask", question, NOTHING_FOUND)
     chosen = choose(index, ranked, max_quotes, spread=False)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from bot.answers import rerank
 from bot.answers.models import Answer, Citation, Command, Quote, Source
 from bot.attribution import Statement, speaks_for_passage
 from bot.corpus import ArticleInfo
@@ -25,6 +26,11 @@ CANDIDATES = 40
 # neighbours; it must hold some of the question and its paragraph most of it (QA development set).
 PARAGRAPH_WEIGHT, SENTENCE_WEIGHT, WINDOW_WEIGHT = 2.0, 0.6, 0.6
 MIN_SENTENCE_COVERAGE, MIN_PARAGRAPH_COVERAGE = 0.4, 0.55
+# … and with the re-ranker: its paragraph must hold half the question's words, and the sentence or its
+# paragraph be close to the question in meaning.
+SIMILARITY_WEIGHT, PARAGRAPH_SIMILARITY_WEIGHT = 1.0, 2.0
+MIN_PARAGRAPH_COVERAGE_WITH_MEANING, MIN_SIMILARITY = 0.5, 0.35
+MEANING_REACH = 2  # sentences either side of a candidate that stand for its paragraph's meaning
 NOTHING_FOUND = "The articles don't answer that. Try other words, or type help to see what I can do."
 
 
@@ -78,21 +84,39 @@ def context_coverage(index: SearchIndex, pids: Sequence[int], terms: Sequence[st
     return sum(index.idf(t) for t in have) / total
 
 
-def in_context(index: SearchIndex, ranked: list[Ranked], terms: Sequence[str]) -> list[Ranked]:
+def in_context(index: SearchIndex, ranked: list[Ranked], terms: Sequence[str], question: str) -> list[Ranked]:
     """Candidates judged with their paragraph and neighbours, best first, those that cannot answer left out.
 
     A question is usually written from a paragraph and answered by one of its sentences, so a sentence
-    whose paragraph holds most of the question's words (by idf) ranks up, and one that holds little of
-    it, in a paragraph that does not either, is not an answer. Weights measured on the QA development set.
+    whose paragraph holds most of the question's words (by idf) ranks up; closeness in meaning of the
+    sentence and its paragraph to the question (rerank.py) ranks up too, and a candidate that is close
+    neither in words nor in meaning is not an answer. Weights measured on the QA development set.
     """
     if not ranked:
         return []
     top = ranked[0].score or 1.0
+    paragraphs = [index.paragraph_of(r.pid) for r in ranked]
+    meaning = rerank.available()
+    if meaning:
+        # A paragraph's meaning is that of the sentences around the candidate (long ones are cut to these).
+        nearby = [
+            [p for p in paragraph if abs(p - r.pid) <= MEANING_REACH]
+            for r, paragraph in zip(ranked, paragraphs, strict=True)
+        ]
+        pids = list(dict.fromkeys(p for group in nearby for p in group))
+        vectors = dict(zip(pids, rerank.embed([index.passage_text(p) for p in pids]), strict=True))
+        asked = rerank.embed([question])[0]
+        close = [float(vectors[r.pid] @ asked) for r in ranked]
+        close_paragraph = [float(np.mean([vectors[p] for p in group], axis=0) @ asked) for group in nearby]
     judged = []
-    for r in ranked:
+    for number, r in enumerate(ranked):
         sentence = coverage(index, r.pid, terms)
-        paragraph = context_coverage(index, index.paragraph_of(r.pid), terms)
-        if sentence < MIN_SENTENCE_COVERAGE or paragraph < MIN_PARAGRAPH_COVERAGE:
+        paragraph = context_coverage(index, paragraphs[number], terms)
+        if meaning:
+            similar = max(close[number], close_paragraph[number]) >= MIN_SIMILARITY
+            if paragraph < MIN_PARAGRAPH_COVERAGE_WITH_MEANING or not similar:
+                continue
+        elif sentence < MIN_SENTENCE_COVERAGE or paragraph < MIN_PARAGRAPH_COVERAGE:
             continue
         window = [
             p
@@ -105,7 +129,9 @@ def in_context(index: SearchIndex, ranked: list[Ranked], terms: Sequence[str]) -
             + SENTENCE_WEIGHT * sentence
             + WINDOW_WEIGHT * context_coverage(index, window, terms)
         )
-        judged.append(replace(r, score=score))
+        if meaning:
+            score += SIMILARITY_WEIGHT * close[number] + PARAGRAPH_SIMILARITY_WEIGHT * close_paragraph[number]
+        judged.append(replace(r, score=float(score)))
     return sorted(judged, key=lambda r: (-r.score, r.pid))
 
 
@@ -143,7 +169,20 @@ def _newer_if_tied(index: SearchIndex, pick: Ranked, others: list[Ranked]) -> Ra
         and other_date > date
     ]
     if not tied:
-        return pick
+        older = [
+            other_date
+            for r in others
+            if r.pid != pick.pid
+            and abs(r.score - pick.score) <= EQUALLY_GOOD * pick.score
+            and (other_date := index.articles[index.doc_id(r.pid)].date) is not None
+            and other_date < date
+        ]
+        if not older:
+            return pick
+        return replace(
+            pick,
+            note=f"Preferred to an equally good quote from an older article ({max(older)}); this one is from {date}.",
+        )
     newest, newer = max(tied, key=lambda item: item[0])
     return replace(
         newer,
