@@ -30,7 +30,7 @@ MIN_SENTENCE_COVERAGE, MIN_PARAGRAPH_COVERAGE = 0.4, 0.55
 # paragraph be close to the question in meaning.
 SIMILARITY_WEIGHT, PARAGRAPH_SIMILARITY_WEIGHT = 1.0, 2.0
 MIN_PARAGRAPH_COVERAGE_WITH_MEANING, MIN_SIMILARITY = 0.5, 0.35
-MEANING_REACH = 2  # sentences either side of a candidate that stand for its paragraph's meaning
+MEANING_REACH = 1  # sentences either side of a candidate that stand for its paragraph's meaning
 NOTHING_FOUND = "The articles don't answer that. Try other words, or type help to see what I can do."
 
 
@@ -70,20 +70,6 @@ def coverage(index: SearchIndex, pid: int, terms: Sequence[str]) -> float:
     return sum(index.idf(t) for t in index.matched(pid, unique)) / total
 
 
-def context_coverage(index: SearchIndex, pids: Sequence[int], terms: Sequence[str]) -> float:
-    """Share of the question's idf weight found anywhere in passages `pids` (a paragraph, a window)."""
-    unique = set(terms)
-    total = sum(index.idf(t) for t in unique)
-    if total <= 0:
-        return 0.0
-    have: set[str] = set()
-    for pid in pids:
-        have |= index.matched(pid, unique - have)
-        if have == unique:
-            break
-    return sum(index.idf(t) for t in have) / total
-
-
 def in_context(index: SearchIndex, ranked: list[Ranked], terms: Sequence[str], question: str) -> list[Ranked]:
     """Candidates judged with their paragraph and neighbours, best first, those that cannot answer left out.
 
@@ -108,31 +94,36 @@ def in_context(index: SearchIndex, ranked: list[Ranked], terms: Sequence[str], q
         asked = rerank.embed([question])[0]
         close = [float(vectors[r.pid] @ asked) for r in ranked]
         close_paragraph = [float(np.mean([vectors[p] for p in group], axis=0) @ asked) for group in nearby]
+    sentences = index.coverage_of_ranges([range(r.pid, r.pid + 1) for r in ranked], terms)
+    in_paragraph = index.coverage_of_ranges(paragraphs, terms)
+    windows = index.coverage_of_ranges([_window(index, r.pid) for r in ranked], terms)
     judged = []
     for number, r in enumerate(ranked):
-        sentence = coverage(index, r.pid, terms)
-        paragraph = context_coverage(index, paragraphs[number], terms)
+        sentence, paragraph = float(sentences[number]), float(in_paragraph[number])
         if meaning:
             similar = max(close[number], close_paragraph[number]) >= MIN_SIMILARITY
             if paragraph < MIN_PARAGRAPH_COVERAGE_WITH_MEANING or not similar:
                 continue
         elif sentence < MIN_SENTENCE_COVERAGE or paragraph < MIN_PARAGRAPH_COVERAGE:
             continue
-        window = [
-            p
-            for p in (r.pid - 1, r.pid, r.pid + 1)
-            if 0 <= p < len(index) and index.doc_id(p) == index.doc_id(r.pid)
-        ]
         score = (
             r.score / top
             + PARAGRAPH_WEIGHT * paragraph
             + SENTENCE_WEIGHT * sentence
-            + WINDOW_WEIGHT * context_coverage(index, window, terms)
+            + WINDOW_WEIGHT * float(windows[number])
         )
         if meaning:
             score += SIMILARITY_WEIGHT * close[number] + PARAGRAPH_SIMILARITY_WEIGHT * close_paragraph[number]
         judged.append(replace(r, score=float(score)))
     return sorted(judged, key=lambda r: (-r.score, r.pid))
+
+
+def _window(index: SearchIndex, pid: int) -> range:
+    """The passage and its neighbours in the same article."""
+    doc = index.doc_id(pid)
+    start = pid - 1 if pid > 0 and index.doc_id(pid - 1) == doc else pid
+    end = pid + 2 if pid + 1 < len(index) and index.doc_id(pid + 1) == doc else pid + 1
+    return range(start, end)
 
 
 def choose(index: SearchIndex, ranked: list[Ranked], k: int, *, spread: bool = True) -> list[Ranked]:

@@ -175,6 +175,22 @@ class SearchIndex:
         scores = self.scores(terms)
         return [Hit(self.passage(i), float(scores[i]), self.matched(i, terms)) for i in self.top(scores, k)]
 
+    def coverage_of_ranges(self, ranges: Sequence[range], terms: Sequence[str]) -> np.ndarray:
+        """For each range of passages, the share of the terms' idf weight found somewhere in it."""
+        unique = sorted(set(terms))
+        weights = np.array([self.idf(t) for t in unique])
+        total = float(weights.sum())
+        if total <= 0 or not ranges:
+            return np.zeros(len(ranges))
+        starts = np.array([r.start for r in ranges], dtype=np.int64)
+        ends = np.array([r.stop for r in ranges], dtype=np.int64)
+        found = np.zeros(len(ranges))
+        for term, weight in zip(unique, weights, strict=True):
+            term_id = self._term_id.get(term)
+            if term_id is not None:
+                found += weight * self.data.postings.present(term_id, starts, ends)
+        return found / total
+
     def matched(self, pid: int, terms: Iterable[str]) -> frozenset[str]:
         """Which of `terms` passage `pid` contains."""
         postings = self.data.postings

@@ -68,6 +68,11 @@ class Postings:
         at = start + int(np.searchsorted(self.docs[start:end], doc))
         return at < end and int(self.docs[at]) == doc
 
+    def present(self, term: int, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+        """For each passage range [starts[i], ends[i]): does term `term` occur in it? (vectorised)"""
+        docs = self.docs[int(self.indptr[term]) : int(self.indptr[term + 1])]
+        return np.searchsorted(docs, starts) < np.searchsorted(docs, ends)
+
     def df(self, term: int) -> int:
         """How many passages contain `term`."""
         return int(self.indptr[term + 1] - self.indptr[term])
