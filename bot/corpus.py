@@ -60,7 +60,7 @@ _MENU_SEPARATORS = re.compile(r"\s[|›»>/·•]\s")
 _DISCOVER_MORE = re.compile(r"^Discover more from\s+(?P<outlet>.+?)(?:\s+[|–—-]\s+.*)?$", re.IGNORECASE)
 _COPYRIGHT = re.compile(r"^(?:©|copyright)\s*(?:\d{4}\s*)?(?P<outlet>[^.,|]+?)\.?(?:\s+all rights.*)?$", re.I)
 _ORIGINALLY = re.compile(r"originally (?:published|appeared) (?:on|in|by)\s+(?P<outlet>[A-Z][\w.&' -]+?)[.,]")
-# An outlet naming itself in the text: "Caliber.Az reports via foreign media".
+# An outlet naming itself in the text: "Example.com reports, citing officials".
 _SELF_REPORTS = re.compile(r"\b(?P<outlet>[A-Z][\w-]*\.[A-Za-z]{2,})\s+(?:reports|reported|has learned)\b")
 _URL_LINE = re.compile(r"^(?:source|url|link|canonical):\s*(?P<url>https?://\S+)$", re.IGNORECASE)
 _MD_HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<text>.+?)\s*#*$")

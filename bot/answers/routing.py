@@ -52,7 +52,7 @@ _TROOP_WORDS = re.compile(r"\b(?:troops?|soldiers?|forces?|deploy\w*|contingent|
 # "forces" alone is any army's ("Union forces took Jacksonville"): troops route to /troops only with the
 # subject of that command, or in words that only it uses.
 _TROOP_TOPIC = re.compile(
-    r"\b(?:peacekeep\w*|boots on the ground|coalition of the willing|backstop|tripwire)\b"
+    r"\b(?:peacekeep\w*|boots on the ground|backstop|tripwire)\b"
     # What the US would give is the force's backstop.
     r"|\b(?:us|u\.s\.?|usa|united states|america|american|washington)\b.{0,40}\b(?:contribut\w*|provide\w*|offer\w*|"
     r"support\w*|commit\w*|guarantee\w*|role|help)\b"

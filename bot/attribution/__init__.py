@@ -416,7 +416,7 @@ def _common_word(word: str, context: _Context) -> bool:
 
 
 def _quoted_inside(passage: Passage, context: _Context) -> tuple[Statement, ...]:
-    """A person's own words quoted in a sentence about them ("his threats of imposing “…”")."""
+    """A person's own words quoted in a sentence about them ("her warning that “…”")."""
     statements = []
     for match in re.finditer(r"“([^”]{2,})”|\"([^\"]{2,})\"", passage.text):
         quoted = match.group(1) or match.group(2) or ""

@@ -28,7 +28,7 @@ class Speaker:
 
     @property
     def label(self) -> str:
-        """The speaker as the text gives them: "U.K. Prime Minister Keir Starmer", "Bence Németh, a …"."""
+        """The speaker as the text gives them: "Attorney General Roy Cooper", "Ana Ruiz, a …"."""
         if self.kind == "author":
             return f"{self.name} (author{', ' + self.role if self.role else ''})"
         if not self.role:

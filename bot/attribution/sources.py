@@ -3,7 +3,7 @@
 A sentence is read as tokens with quotations masked, so that words inside a quotation are never its
 cue or its source. The source is the noun phrase that is the cue's subject ("The mayor warned that"),
 follows it when inverted ("…,” said Sen. Lindsey Graham (R-S.C.)") or follows "according to"; an
-apposition ("Bence Németh, a defense expert at …, said") is its role. Only general English is used:
+apposition ("Ana Ruiz, a historian at the university, said") is its role. Only general English is used:
 the lexicon (lexicon.toml) holds the words, this module the grammar.
 """
 
@@ -79,7 +79,7 @@ class Source:
 
     kind: SourceKind
     name: str  # the name ("Lindsey Graham"), or the description ("the mayor", "officials in Kyiv")
-    role: str | None = None  # "Sen.", "a defense expert at King's College London"
+    role: str | None = None  # "Sen.", "a historian at the university"
     role_first: bool = True
     start: int = 0  # where the cue is, so that clauses can be told apart
     cue: str = ""
@@ -146,7 +146,7 @@ def _at_cue(toks: list[Token], i: int, masked: str, text: str, lex: Lexicon) -> 
     ):
         return None  # "would be considered", "was asked by": passive, its subject did not say it
     if _auxiliary(toks, i) in _MODALS and lower not in {"say", "tell", "warn", "comment"}:
-        return None  # "Trump may seek a win": the writer's guess, not a statement
+        return None  # "The mayor may seek a deal": the writer's guess, not a statement
     found: Source | None
     back = _skip_back(toks, i - 1, lex)
     if (
@@ -257,7 +257,7 @@ def _inverted(toks: list[Token], i: int, masked: str) -> bool:
 
 
 # ----------------------------------------------------------------------------------------------
-# The source before its cue: "The mayor warned", "Bence Németh, a defense expert at …, says"
+# The source before its cue: "The mayor warned", "Ana Ruiz, a historian at …, says"
 
 
 def _before(toks: list[Token], i: int, text: str, lex: Lexicon) -> Source | None:
@@ -269,7 +269,7 @@ def _before(toks: list[Token], i: int, text: str, lex: Lexicon) -> Source | None
         return _np_before(toks, j - 2, text, lex, None)
     if not (j >= 0 and toks[j].text == ","):
         return _np_before(toks, j, text, lex, None) or _open_apposition(toks, j, text, lex)
-    # "Bence Németh, a defense expert at …, says": an apposition between commas is the role. Of the
+    # "Ana Ruiz, a historian at …, says": an apposition between commas is the role. Of the
     # commas that may open one, the farthest whose noun phrase before it names a source wins, so that
     # commas inside it ("from Ava, Mo., who is …") do not cut it short.
     for k in reversed(_apposition_openings(toks, j, text, lex)):
@@ -367,7 +367,7 @@ def _np_before(toks: list[Token], j: int, text: str, lex: Lexicon, role: str | N
     if j < 0:
         return None
     post = _POST_MODIFIER.search(text, 0, toks[j].end)
-    if post is not None:  # "sources familiar with the talks": the source is "sources"
+    if post is not None:  # "people familiar with the plan": the source is "people"
         inner = next((k for k in range(j, -1, -1) if toks[k].start <= post.start()), -1)
         found = _np_before(toks, inner, text, lex, role)
         if found is not None and found.kind in ("group", "described"):
