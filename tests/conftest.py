@@ -13,6 +13,7 @@ from tests.slack_kit import StandIn
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
+OWN_ARTICLES = ROOT / "tests" / "articles"  # small articles we wrote, in English and other languages
 
 
 @pytest.fixture(scope="session")
@@ -28,6 +29,12 @@ def seed_corpus() -> Corpus:
 @pytest.fixture(scope="session")
 def seed_index(seed_corpus: Corpus) -> SearchIndex:
     return SearchIndex.build(seed_corpus)
+
+
+@pytest.fixture(scope="session")
+def own_index() -> SearchIndex:
+    """The index of tests/articles."""
+    return SearchIndex.build(load_corpus(OWN_ARTICLES))
 
 
 @pytest.fixture

@@ -238,6 +238,18 @@ def dm_event(text: str, channel: str = "D0001", ts: str = "1.1", **extra: str) -
     }
 
 
+def mention_event(text: str, ts: str, channel: str = "C0001", **extra: str) -> dict[str, str]:
+    """A channel message that @-mentions the bot, as the `event` of an app_mention delivery."""
+    return {
+        "type": "app_mention",
+        "user": "U0001",
+        "text": f"<@{BOT_USER}> {text}",
+        "ts": ts,
+        "channel": channel,
+        **extra,
+    }
+
+
 def event_callback(event: dict[str, Any], event_id: str) -> bytes:
     """An Events API delivery, as Slack posts it."""
     body = {

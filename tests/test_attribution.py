@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.answers import answer
-from bot.corpus import load_corpus
 from bot.index import SearchIndex
+from tests.conftest import OWN_ARTICLES
 from tests.slack_kit import ROOT, clean_environ
 
 
@@ -114,12 +114,7 @@ def test_a_noun_that_looks_like_a_verb_is_not_speech(seed_index: SearchIndex) ->
 # Small articles of our own (tests/articles/): described and unnamed sources, shared surnames,
 # names that are also words, '' quote marks, quotations over several sentences and paragraphs.
 
-ARTICLES = Path(__file__).with_name("articles")
-
-
-@pytest.fixture(scope="module")
-def own_index() -> SearchIndex:
-    return SearchIndex.build(load_corpus(ARTICLES))
+ARTICLES = OWN_ARTICLES
 
 
 @pytest.mark.parametrize(

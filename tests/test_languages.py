@@ -3,22 +3,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from bot.answers import answer
-from bot.corpus import load_corpus
 from bot.index import SearchIndex
 from bot.passages import split_sentences
 from bot.text import tokenize
+from tests.conftest import OWN_ARTICLES
 
-ARTICLES = Path(__file__).with_name("articles")
-
-
-@pytest.fixture(scope="module")
-def index() -> SearchIndex:
-    return SearchIndex.build(load_corpus(ARTICLES))
+ARTICLES = OWN_ARTICLES
 
 
 @pytest.mark.parametrize(
@@ -32,9 +25,9 @@ def index() -> SearchIndex:
     ],
 )
 def test_a_question_finds_the_sentence_in_its_language(
-    index: SearchIndex, question: str, expected: str, doc_id: str
+    own_index: SearchIndex, question: str, expected: str, doc_id: str
 ) -> None:
-    result = answer(f"/ask {question}", index)
+    result = answer(f"/ask {question}", own_index)
     assert result.found, result.message
     top = result.answers[0]
     assert expected in top.quote and top.citation.doc_id == doc_id
@@ -65,5 +58,5 @@ def test_sentences_split_in_other_scripts_and_around_abbreviations() -> None:
     ]
 
 
-def test_an_unrelated_question_in_another_language_is_not_answered(index: SearchIndex) -> None:
-    assert not answer("/ask Сколько стоит килограмм бананов в Лиссабоне?", index).found
+def test_an_unrelated_question_in_another_language_is_not_answered(own_index: SearchIndex) -> None:
+    assert not answer("/ask Сколько стоит килограмм бананов в Лиссабоне?", own_index).found

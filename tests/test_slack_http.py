@@ -24,6 +24,7 @@ from tests.slack_kit import (
     each_mrkdwn,
     event_callback,
     get,
+    mention_event,
     message_shortcut,
     post,
     sign,
@@ -217,13 +218,7 @@ def test_hostile_command_text_cannot_ping_or_link(server: Server) -> None:
 
 
 def test_hostile_mention_cannot_ping_or_link(server: Server, stand_in: StandIn) -> None:
-    event = {
-        "type": "app_mention",
-        "user": "U0001",
-        "text": f"<@{BOT_USER}> {HOSTILE}",
-        "ts": "9.1",
-        "channel": "C0001",
-    }
+    event = mention_event(HOSTILE, "9.1")
     send_event(server, event, "Ev-hostile-1")
     [call] = stand_in.wait_for("chat.postMessage")
     assert_valid_message(call.params)
@@ -231,14 +226,7 @@ def test_hostile_mention_cannot_ping_or_link(server: Server, stand_in: StandIn) 
 
 
 def test_mention_is_answered_in_a_thread_without_the_mention(server: Server, stand_in: StandIn) -> None:
-    event = {
-        "type": "app_mention",
-        "user": "U0001",
-        "text": f"<@{BOT_USER}> who said a long shot?",
-        "ts": "1700000000.000100",
-        "channel": "C0001",
-        "event_ts": "1700000000.000100",
-    }
+    event = mention_event("who said a long shot?", "1700000000.000100", event_ts="1700000000.000100")
     assert send_event(server, event, "Ev-mention-1") == 200
     [call] = stand_in.wait_for("chat.postMessage")
     assert call.params["channel"] == "C0001"
@@ -248,13 +236,9 @@ def test_mention_is_answered_in_a_thread_without_the_mention(server: Server, sta
 
 
 def test_a_link_in_a_mention_is_not_searched(server: Server, stand_in: StandIn) -> None:
-    event = {
-        "type": "app_mention",
-        "user": "U0001",
-        "text": f"<@{BOT_USER}> who said a long shot? <https://news.example/story|click here>",
-        "ts": "1700000000.000400",
-        "channel": "C0001",
-    }
+    event = mention_event(
+        "who said a long shot? <https://news.example/story|click here>", "1700000000.000400"
+    )
     send_event(server, event, "Ev-mention-link")
     [call] = stand_in.wait_for("chat.postMessage")
     shown = json.dumps(call.params["blocks"], ensure_ascii=False)
@@ -263,14 +247,7 @@ def test_a_link_in_a_mention_is_not_searched(server: Server, stand_in: StandIn) 
 
 
 def test_mention_inside_a_thread_answers_in_that_thread(server: Server, stand_in: StandIn) -> None:
-    event = {
-        "type": "app_mention",
-        "user": "U0001",
-        "text": f"<@{BOT_USER}> /russia-position NATO",
-        "ts": "1700000000.000300",
-        "thread_ts": "1700000000.000200",
-        "channel": "C0001",
-    }
+    event = mention_event("/russia-position NATO", "1700000000.000300", thread_ts="1700000000.000200")
     send_event(server, event, "Ev-mention-2")
     [call] = stand_in.wait_for("chat.postMessage")
     assert call.params["thread_ts"] == "1700000000.000200"

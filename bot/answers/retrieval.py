@@ -92,8 +92,10 @@ def in_context(index: SearchIndex, ranked: list[Ranked], terms: Sequence[str], q
         pids = list(dict.fromkeys(p for group in nearby for p in group))
         vectors = dict(zip(pids, rerank.embed([index.passage_text(p) for p in pids]), strict=True))
         asked = rerank.embed([question])[0]
-        close = [float(vectors[r.pid] @ asked) for r in ranked]
-        close_paragraph = [float(np.mean([vectors[p] for p in group], axis=0) @ asked) for group in nearby]
+        close = rerank.similarity(asked, np.stack([vectors[r.pid] for r in ranked]))
+        close_paragraph = rerank.similarity(
+            asked, np.stack([np.mean([vectors[p] for p in group], axis=0) for group in nearby])
+        )
     sentences = index.coverage_of_ranges([range(r.pid, r.pid + 1) for r in ranked], terms)
     in_paragraph = index.coverage_of_ranges(paragraphs, terms)
     windows = index.coverage_of_ranges([_window(index, r.pid) for r in ranked], terms)

@@ -12,14 +12,13 @@ from __future__ import annotations
 import itertools
 import re
 import tomllib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 from bot.attribution.lexicon import lexicon
 from bot.attribution.models import (
-    ATTRIBUTED_KINDS,
     Person,
     Speaker,
     SpeakerKind,
@@ -28,14 +27,13 @@ from bot.attribution.models import (
     speaker_key,
     speaks_for_passage,
 )
-from bot.attribution.people import People, name_key, name_words, person_key
+from bot.attribution.people import People, name_key, person_key
 from bot.attribution.sources import Source, find_source
 from bot.corpus import Article, ArticleInfo
 from bot.passages import Passage, split_sentences
 from bot.text import fold
 
 __all__ = [
-    "ATTRIBUTED_KINDS",
     "People",
     "Person",
     "Speaker",
@@ -110,11 +108,10 @@ def _only_quotation(masked: str) -> bool:
 # The people of a corpus
 
 
-def people_of(articles: Sequence[Article]) -> People:
-    """Every person the corpus names in full as a source, with a title, or as an author."""
-    return People.from_names(
-        itertools.chain.from_iterable(article_names(article) for article in articles), known_epithets()
-    )
+def people_of(names: Iterable[Sequence[tuple[str, str | None]]]) -> People:
+    """Every person the corpus names in full as a source, with a title, or as an author, from each
+    article's `article_names`."""
+    return People.from_names(itertools.chain.from_iterable(names), known_epithets())
 
 
 def article_names(article: Article) -> list[tuple[str, str | None]]:
@@ -437,9 +434,3 @@ def _quoted_inside(passage: Passage, context: _Context) -> tuple[Statement, ...]
         speaker = Speaker(person.name, "person", role=role, key=person.key)
         statements.append(Statement(speaker, "quoted", whole, said))
     return tuple(statements)
-
-
-def name_key_of(name: str) -> str:
-    """The surname key of a name (for callers that match a typed name)."""
-    words = name_words(name)
-    return name_key(words[-1]) if words else ""

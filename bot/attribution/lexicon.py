@@ -54,7 +54,7 @@ def inflections(lemma: str) -> set[str]:
 
 
 def _doubles(lemma: str) -> bool:
-    """Short verbs ending consonant-vowel-consonant double it: vow? no; slam -> slammed, quip -> quipped."""
+    """A one-syllable verb ending consonant-vowel-consonant doubles it: slam -> slammed, quip -> quipped."""
     return (
         len(lemma) >= 3
         and lemma[-1] not in _VOWELS | {"w", "x", "y"}

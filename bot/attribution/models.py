@@ -13,7 +13,6 @@ from bot.text import fold
 # the article's own voice.
 SpeakerKind = Literal["person", "described", "group", "organisation", "outlet", "author", "article"]
 StatementKind = Literal["quoted", "reported", "voice"]
-ATTRIBUTED_KINDS = ("person", "described", "group", "organisation", "outlet")
 
 
 @dataclass(frozen=True, slots=True)

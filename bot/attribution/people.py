@@ -58,7 +58,7 @@ class People:
 
     def __init__(self, persons: Iterable[Person], epithets: dict[str, str] | None = None) -> None:
         """`epithets` maps a description to the full name of the person it means (shelf data)."""
-        self._by_key = {p.key: p for p in persons}
+        self._by_key = {p.key: p for p in sorted(persons, key=lambda p: p.key)}
         self._by_surname: dict[str, list[Person]] = {}
         for person in self._by_key.values():
             self._by_surname.setdefault(person.key.split()[-1], []).append(person)
@@ -104,7 +104,7 @@ class People:
         return isinstance(key, str) and key in self._by_key
 
     def __iter__(self) -> Iterator[Person]:
-        return iter(sorted(self._by_key.values(), key=lambda p: p.key))
+        return iter(self._by_key.values())  # in key order, as made
 
     def __len__(self) -> int:
         return len(self._by_key)

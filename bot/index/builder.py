@@ -6,7 +6,6 @@ saved and memory-mapped back in seconds, and let several server processes share 
 
 from __future__ import annotations
 
-import itertools
 from array import array
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -16,13 +15,12 @@ from typing import Any
 import numpy as np
 
 from bot.attribution import (
-    People,
     Person,
     Speaker,
     Statement,
     article_names,
     attribute,
-    known_epithets,
+    people_of,
     speaker_key,
     speaks_for_passage,
     voice_of,
@@ -106,7 +104,7 @@ def build(corpus: Corpus, progress: Progress | None = None) -> IndexData:
     """
     articles = sorted(corpus.articles, key=lambda a: (a.date is None, a.date or "", a.doc_id))
     names = [article_names(article) for article in articles]
-    people = People.from_names(itertools.chain.from_iterable(names), known_epithets())
+    people = people_of(names)
     first_seen: dict[str, int] = {}  # a passage's normalised text -> the article it was indexed from
     copies: dict[int, set[int]] = {}
     vocabulary: dict[str, int] = {}
