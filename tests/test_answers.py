@@ -219,3 +219,23 @@ def test_a_sentence_is_judged_with_its_paragraph(write_corpus) -> None:  # type:
         quotes
     )  # the answer's paragraph names the pilots
     assert not any("bakery" in q for q in quotes), quotes  # same words, another story
+
+
+def test_a_routed_question_that_its_command_cannot_answer_gets_the_plain_answer(write_corpus) -> None:  # type: ignore[no-untyped-def]
+    folder = write_corpus(
+        {
+            "archive.txt": "Library settles with author\n\n"
+            "The town library and the novelist Rosa Quint settled their copyright dispute in May. "
+            "Under the settlement the library has no wish to harm any writer's income.\n",
+            "bakery.txt": "Bakery news\n\nThe town bakery raised its bread prices.\n",
+            "ferry.txt": "Ferry timetable\n\nFerries to the islands run every hour in summer.\n",
+        }
+    )
+    index = SearchIndex.build(load_corpus(folder))
+    # "Who stated that …" reads as /whosaid, but no one is quoted saying it: the plain search answers.
+    result = answer("Who stated that they wished no harm to writers when the copyright dispute was settled?", index)
+    assert result.found and result.command == "ask", result
+    assert "no wish to harm" in result.answers[0].quote
+    # Asked as /whosaid explicitly, the command's own answer stands.
+    explicit = answer("/whosaid they wished no harm to writers when the copyright dispute was settled", index)
+    assert (explicit.command, explicit.found) == ("whosaid", False)

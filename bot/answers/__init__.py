@@ -62,7 +62,11 @@ def answer(text: str, index: SearchIndex, *, max_quotes: int = 3) -> Answer:
         result = _too_long(request)
     else:
         result = handlers[request.command](request.argument, index, max_quotes)
-    if request.routed:
+    if request.routed and not result.found:
+        # Free text read as a command that finds nothing is still a question: give the plain answer.
+        plain = ask(request.question, index, max_quotes)
+        result = plain if plain.found else result.model_copy(update={"routed_from": "ask"})
+    elif request.routed:
         result = result.model_copy(update={"routed_from": "ask"})
     return result
 

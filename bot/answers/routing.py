@@ -70,6 +70,7 @@ class Request:
     routed: bool = False
     unknown: str | None = None
     suggestion: str | None = None  # for an unknown command, the known one it most looks like
+    question: str = ""  # free text as asked, for a plain /ask answer when the routed command finds nothing
 
 
 def clean_input(text: str) -> str:
@@ -116,7 +117,7 @@ def route(text: str, is_person: Callable[[str], bool] | None = None) -> Request:
     if who_said is not None and who_said["noun"] and not is_source_noun(who_said["noun"].lower()):
         who_said = None  # "Which theory states that …" asks about a theory, not a speaker
     if who_said is not None and who_said["arg"].strip(" ?\"'“”"):
-        return Request("whosaid", strip_quotes(who_said["arg"]), routed=True)
+        return Request("whosaid", strip_quotes(who_said["arg"]), routed=True, question=text)
     what_did = _WHAT_DID.match(text)
     person = what_did["person"] if what_did else ""
     # Moscow's people go to /russia-position, which quotes them first and adds the rest of their side.
@@ -125,15 +126,18 @@ def route(text: str, is_person: Callable[[str], bool] | None = None) -> Request:
             r"^(?:from|to|for|with|of|about|on|regarding)\s+", "", what_did["topic"].strip(), flags=re.I
         )
         return Request(
-            "whosaid", f"{what_did['person']} about {topic}" if topic else what_did["person"], routed=True
+            "whosaid",
+            f"{what_did['person']} about {topic}" if topic else what_did["person"],
+            routed=True,
+            question=text,
         )
     folded = fold(text)
     russia = _RUSSIA_SIDE.search(folded)
     stance = _STANCE.search(folded, russia.end()) if russia else None
     if russia is not None and stance is not None:
-        return Request("russia-position", text, routed=True)
+        return Request("russia-position", text, routed=True, question=text)
     if _TROOP_TOPIC.search(folded) or (_TROOP_WORDS.search(folded) and _TROOP_CONTEXT.search(folded)):
-        return Request("troops", text, routed=True)
+        return Request("troops", text, routed=True, question=text)
     return Request("ask", text)
 
 
