@@ -1,4 +1,4 @@
-"""Command line: `python -m bot [run|ask|index|add|serve]`."""
+"""Command line: `python -m bot [run|ask|index|add|serve|manifest]`."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from bot.answers import answer
 from bot.config import Settings
 from bot.corpus import load_corpus, shown_name
+from bot.domain import Domain, load_domain
 from bot.errors import CitebotError
 from bot.index import SearchIndex, build_and_save, open_index
 from bot.index.store import building
@@ -29,6 +30,7 @@ from bot.progress import indexing_progress
 from bot.render import render_text
 from bot.shelf import add_to_corpus
 from bot.slack.app import Citebot, make_bot, seen_events
+from bot.slack.manifest import build_manifest
 from bot.slack.runners import run_http, run_socket_mode
 from bot.state import check_paths
 
@@ -61,6 +63,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _add(args, settings)
         if command == "serve":
             return _serve(settings)
+        if command == "manifest":
+            return _manifest(args, settings)
         return _run(settings)
     except CitebotError as exc:
         print(f"citebot: {exc}", file=sys.stderr)
@@ -108,7 +112,7 @@ def _parser() -> argparse.ArgumentParser:
         "text",
         nargs="+",
         metavar="TEXT",
-        help="/whosaid …, /troops …, /russia-position …, /ask … or free text",
+        help="/whosaid …, /ask …, a topic command of the domain file (e.g. /troops …) or free text",
     )
     index = sub.add_parser(
         "index", parents=[corpus], help="build the index and report what was loaded and skipped"
@@ -129,7 +133,23 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="address to listen on (default: HOST or 0.0.0.0)")
     serve.add_argument("--port", type=int, help="port to listen on (default: PORT or 3000)")
     serve.add_argument("--workers", type=int, help="server processes (default: WORKERS or 1)")
+    manifest = sub.add_parser(
+        "manifest", help="print the Slack app manifest for the domain file (DOMAIN_FILE or the shipped one)"
+    )
+    manifest.add_argument(
+        "--url",
+        metavar="URL",
+        help="HTTP mode: the request URL (https://<host>/slack/events); default Socket Mode",
+    )
     return parser
+
+
+def _manifest(args: argparse.Namespace, settings: Settings) -> int:
+    """Print manifest.json for the domain file: paste it at api.slack.com/apps."""
+    print(
+        json.dumps(build_manifest(load_domain(settings.domain_path), args.url), indent=4, ensure_ascii=False)
+    )
+    return 0
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -143,9 +163,9 @@ def _settings(args: argparse.Namespace) -> Settings:
     return Settings(**{key: value for key, value in flags.items() if value is not None})
 
 
-def _load_index(settings: Settings) -> SearchIndex:
+def _load_index(settings: Settings, domain: Domain) -> SearchIndex:
     with indexing_progress() as progress:
-        return open_index(settings.corpus_dir, settings.index_folder, progress)
+        return open_index(settings.corpus_dir, settings.index_folder, progress, knowledge=domain.knowledge())
 
 
 def _run(settings: Settings) -> int:
@@ -164,7 +184,8 @@ def _serve(settings: Settings) -> int:
     _require("SLACK_SIGNING_SECRET", settings.slack_signing_secret)
     _require("SLACK_BOT_TOKEN", settings.slack_bot_token)
     _start_server_logging(settings)
-    index = _load_index(settings)  # before the server starts: a bad corpus stops it with one line
+    domain = load_domain(settings.domain_path)  # before the server starts: a bad file stops it in one line
+    index = _load_index(settings, domain)
     seen = seen_events(settings)  # refuses to start if several workers cannot share it
     if settings.workers > 1:
         # Worker processes read their settings from the environment: hand them the flags too.
@@ -175,8 +196,9 @@ def _serve(settings: Settings) -> int:
             EVENTS_DB=str(settings.events_file.resolve()),
             HOST=settings.host,
             PORT=str(settings.port),
+            DOMAIN_FILE=str(settings.domain_path.resolve()),
         )
-    run_http(settings, lambda: Citebot(settings, index, seen))
+    run_http(settings, lambda: Citebot(settings, index, seen, domain))
     return 0
 
 
@@ -192,10 +214,11 @@ def _start_server_logging(settings: Settings) -> None:
 
 
 def _ask(args: argparse.Namespace, settings: Settings) -> int:
-    index = _load_index(settings)
+    domain = load_domain(settings.domain_path)
+    index = _load_index(settings, domain)
     questions: list[str] | TextIO = sys.stdin if args.text == ["-"] else [" ".join(args.text)]
     for line in questions:
-        result = answer(line, index, max_quotes=settings.max_quotes)
+        result = answer(line, index, domain=domain, max_quotes=settings.max_quotes)
         if args.json:
             print(result.model_dump_json(), flush=True)
         else:
@@ -209,8 +232,9 @@ def index_build_lock(settings: Settings) -> AbstractContextManager[None]:
 
 
 def _index(settings: Settings, *, if_stale: bool = False) -> int:
+    domain = load_domain(settings.domain_path)
     if if_stale:
-        index = _load_index(settings)
+        index = _load_index(settings, domain)
         print(
             f"Index current: {len(index.articles)} articles, {len(index)} passages, in {settings.index_folder}/"
         )
@@ -220,7 +244,7 @@ def _index(settings: Settings, *, if_stale: bool = False) -> int:
     with indexing_progress("reading articles") as progress:
         corpus = load_corpus(settings.corpus_dir)
         with index_build_lock(settings):
-            index = build_and_save(corpus, folder, progress)
+            index = build_and_save(corpus, folder, progress, domain.knowledge())
     seconds = time.perf_counter() - started
     print(f"Loaded {len(corpus.articles)} articles, {len(index)} passages, from {settings.corpus_dir}/")
     print(f"Index saved to {folder}/ in {seconds:.1f} s")
@@ -234,13 +258,16 @@ def _index(settings: Settings, *, if_stale: bool = False) -> int:
 
 def _add(args: argparse.Namespace, settings: Settings) -> int:
     """Add articles, report each file, update the index; exit 1 if nothing was added."""
+    domain = load_domain(settings.domain_path)
     outcomes = add_to_corpus(args.paths, settings.corpus_dir)
     for outcome in outcomes:
         print(json.dumps(outcome.as_json(), ensure_ascii=False) if args.json else outcome.describe())
     added = [o for o in outcomes if o.doc_id is not None]
     if added:
         with indexing_progress("reading articles") as progress, index_build_lock(settings):
-            index = build_and_save(load_corpus(settings.corpus_dir), settings.index_folder, progress)
+            index = build_and_save(
+                load_corpus(settings.corpus_dir), settings.index_folder, progress, domain.knowledge()
+            )
         if not args.json:
             print(
                 f"Index updated: {len(index.articles)} articles, {len(index)} passages in {settings.corpus_dir}/"
@@ -253,7 +280,8 @@ CONSOLE_QUIT = "Type quit or press Ctrl-D to leave; Ctrl-C clears the line."
 
 def _console(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
     """A local console that answers what you type, as the bot would in a direct message."""
-    index = _load_index(settings)
+    domain = load_domain(settings.domain_path)
+    index = _load_index(settings, domain)
     interactive = stdin.isatty()
     print(
         f"Citebot console: {len(index.articles)} articles from {settings.corpus_dir}/. "
@@ -266,7 +294,7 @@ def _console(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
             if line is None or line.strip().lower() in {"quit", "exit", "q"}:
                 return 0
             if line.strip():
-                result = answer(line, index, max_quotes=settings.max_quotes)
+                result = answer(line, index, domain=domain, max_quotes=settings.max_quotes)
                 text = render_text(result)
                 if result.command == "help":
                     text += "\n" + CONSOLE_QUIT

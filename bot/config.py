@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.domain import SHIPPED_DOMAIN
+
 SHIPPED_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 SLACK_API_URL = "https://slack.com/api/"
 STATE_FOLDER = ".citebot"  # beside the corpus, never inside it: a corpus may be read-only
@@ -43,6 +45,10 @@ class Settings(BaseSettings):
     )
     index_dir: Path | None = Field(
         default=None, description="Where the saved index lives (default: in STATE_DIR)."
+    )
+    domain_file: Path | None = Field(
+        default=None,
+        description="The shelf's domain file: topic commands, aliases, people (default: the shipped one).",
     )
     watch_corpus: bool = Field(
         default=True, description="Servers pick up added, changed and removed articles."
@@ -80,12 +86,18 @@ class Settings(BaseSettings):
         "state_dir",
         "index_dir",
         "events_db",
+        "domain_file",
         mode="before",
     )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         # `INDEX_DIR=` in a .env copied from .env.example means "the default", not the current folder.
         return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def domain_path(self) -> Path:
+        """DOMAIN_FILE, else the domain file shipped with Citebot (the Ukraine shelf)."""
+        return self.domain_file if self.domain_file is not None else SHIPPED_DOMAIN
 
     @property
     def state_folder(self) -> Path:

@@ -53,7 +53,7 @@ _JUNK = re.compile(
     )$""",
     re.IGNORECASE | re.VERBOSE,
 )
-# Markers after which the rest of the file is a list of other stories.
+# Markers after which the file goes on with a list of other stories.
 _TRAILER = re.compile(r"^(?:previously|related|see also|read also|more on this|more from \w+):?$", re.I)
 _TRAILER_MAX_LINES = 4
 _MENU_SEPARATORS = re.compile(r"\s[|›»>/·•]\s")

@@ -21,7 +21,7 @@ ABBREVIATIONS = frozenset(
     jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun
     """.split()
 )
-# After a dotted acronym ("… backing from the U.S. The …") these words start a new sentence.
+# After a dotted acronym ("… help for the U.S. The …") these words start a new sentence.
 SENTENCE_STARTERS = frozenset(
     """
     the a an this that these those it its he she they we i you his her their our my there here

@@ -17,10 +17,8 @@ from slack_sdk.models.blocks import (
 
 from bot.answers import Answer, Citation, Quote
 
-_HEADINGS = {
+_HEADINGS = {  # topic commands carry their own heading, from the domain file
     "whosaid": "Who said it",
-    "troops": "The planned force",
-    "russia-position": "Moscow's position",
     "ask": "From the articles",
     "help": "Citebot help",
 }
@@ -37,7 +35,7 @@ def _title_and_query(answer: Answer) -> tuple[str, str]:
         return f"What {answer.speaker} said", answer.query.partition(" about ")[2]
     if answer.command == "help":
         return _HEADINGS["help"], ""
-    return _HEADINGS[answer.command], answer.query
+    return answer.title or _HEADINGS.get(answer.command, f"/{answer.command}"), answer.query
 
 
 def source_label(citation: Citation) -> str:

@@ -11,37 +11,23 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
 import Stemmer
 
-# Every variant (folded, before stemming) maps to the term on the left. Extend freely.
+# Spellings of one word in English: every variant maps to the term on the left. Names of a shelf's
+# places, people and institutions are not language: they are the domain file's aliases (Analyzer).
 ALIASES: dict[str, tuple[str, ...]] = {
-    "zelensky": ("zelenskyy", "zelenskiy", "zelenski", "zelenskyi"),
-    "uk": ("uk", "britain", "british", "brit", "brits", "briton", "britons"),
-    "usa": ("usa", "america", "american", "americans", "washington"),
-    "russia": ("russia", "russian", "russians", "moscow", "kremlin"),
-    "ukraine": ("ukraine", "ukrainian", "ukrainians", "kyiv", "kiev"),
-    "europe": ("europe", "european", "europeans"),
-    "france": ("france", "french", "paris"),
-    "germany": ("germany", "german", "germans", "berlin"),
-    "poland": ("poland", "polish", "poles", "warsaw"),
-    "nato": ("nato", "alliance"),
-    "eu": ("eu",),
-    "un": ("un",),
-    "troop": ("troops", "soldiers", "soldier"),
     "defense": ("defence", "defense"),
     "offense": ("offence", "offense"),
 }
-# Phrases folded to one alias before tokenising (applied to lower-cased, folded text).
+# Full names of the acronyms below, folded to the acronym's term before tokenising.
 PHRASES: dict[str, str] = {
     "united states": "usa",
     "united kingdom": "uk",
-    "great britain": "uk",
-    "white house": "usa",
     "european union": "eu",
     "united nations": "un",
-    "boots on the ground": "troops",
 }
 STOP_WORDS = frozenset(
     """
@@ -78,11 +64,9 @@ _ISE_KEEP = frozenset(
     surmise surprise televise treatise wise cruise bruise likewise clockwise practise
     """.split()
 )
-_ALIAS_OF = {variant: term for term, variants in ALIASES.items() for variant in (term, *variants)}
 _ACRONYMS = re.compile(r"\b(?:U\.S\.A\.|U\.S\.|U\.S\b|US\b|USA\b|U\.K\.|UK\b|U\.N\.|E\.U\.)")
 _ACRONYM_TERM = {"U.S.A.": "usa", "U.S.": "usa", "U.S": "usa", "US": "usa", "USA": "usa"}
 _ACRONYM_TERM |= {"U.K.": "uk", "UK": "uk", "U.N.": "un", "E.U.": "eu"}
-_PHRASE_RE = re.compile(r"\b(?:" + "|".join(re.escape(p) for p in PHRASES) + r")\b")
 # Numbers; runs of Han, kana or Thai (no spaces between words: cut into overlapping pairs below); and
 # words of letters in any other script, with inner apostrophes.
 _CJK = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f"
@@ -132,35 +116,106 @@ def fold(text: str) -> str:
     return _COMBINING.sub("", decomposed).casefold()
 
 
+def _americanise(word: str) -> str:
+    match = _ISE.match(word)
+    if match is None or f"{match['stem']}ise" in _ISE_KEEP or word in _ISE_KEEP:
+        return word
+    return f"{match['stem']}iz{match['end']}"
+
+
+class Analyzer:
+    """Text to index terms, the same way for articles and questions, with a shelf's aliases.
+
+    `aliases` maps a term to the other words and phrases that name the same thing (from the domain file):
+    a variant maps to the term whatever its inflection ("Brits" as "Brit"), a phrase before tokenising.
+    """
+
+    def __init__(self, aliases: Mapping[str, Sequence[str]] | None = None) -> None:
+        self.aliases = {term: tuple(variants) for term, variants in sorted((aliases or {}).items())}
+        single: dict[str, str] = {v: t for t, variants in ALIASES.items() for v in (t, *variants)}
+        phrases = dict(PHRASES)
+        for term, variants in self.aliases.items():
+            for variant in (term, *variants):
+                folded = " ".join(fold(variant).split())
+                if " " in folded:
+                    phrases[folded] = term
+                else:
+                    single[folded] = term
+        self._alias_of = single
+        self._alias_of_stem = {_stem(word): term for word, term in single.items() if word not in STOP_WORDS}
+        self._phrases = phrases
+        self._phrase_re = re.compile(
+            r"\b(?:" + "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True)) + r")\b"
+        )
+        self._terms: dict[str, str | None] = {}
+
+    def words(self, text: str) -> list[str]:
+        """Folded words of `text`, possessives dropped and numbers without thousands separators."""
+        text = _ACRONYMS.sub(lambda m: f" {_ACRONYM_TERM[m.group()]} ", text)
+        folded = self._phrase_re.sub(lambda m: self._phrases[" ".join(m.group().split())], fold(text))
+        out = []
+        ascii_text = folded.isascii()
+        for token in (_ASCII_TOKEN if ascii_text else _TOKEN).findall(folded):
+            if token[0].isdigit():
+                out.append(token.replace(",", ""))
+                continue
+            if not ascii_text and _CJK_RUN.fullmatch(token):
+                # No spaces between words: each character and each overlapping pair.
+                out.extend([*token, *(token[i : i + 2] for i in range(len(token) - 1))])
+                continue
+            if token.endswith("'s"):
+                token = token[:-2]
+            out.append(token.replace("'", ""))
+        return out
+
+    def canonical(self, word: str) -> str | None:
+        """The index term for one folded word, or None for a stop word."""
+        term = self._terms.get(word, "")
+        if term != "":
+            return term
+        if word in self._alias_of:
+            term = self._alias_of[word]
+        elif word in STOP_WORDS or (len(word) < 2 and not word.isdigit() and not _CJK_RUN.match(word)):
+            term = None
+        else:
+            stem = _stem(word)
+            term = self._alias_of_stem.get(stem, stem)
+        if len(self._terms) < _MAX_CACHED_TERMS:
+            self._terms[word] = term
+        return term
+
+    def analyse(self, text: str) -> list[tuple[str, str]]:
+        """(word, index term) for every word of an article sentence that is not a stop word."""
+        return [(word, term) for word in self.words(text) if (term := self.canonical(word)) is not None]
+
+    def analyse_query(self, text: str) -> list[tuple[str, str]]:
+        """(word, index term) for a question as typed: a lower-case "us" counts as the country."""
+        raw = self.words(text)
+        pairs = []
+        for i, word in enumerate(raw):
+            if word == "us" and (i == 0 or raw[i - 1] not in _PRONOUN_US_AFTER):
+                word = "usa"
+            term = self.canonical(word)
+            if term is not None:
+                pairs.append((word, term))
+        return pairs
+
+    def tokenize(self, text: str) -> list[str]:
+        """Index terms of an article sentence."""
+        return [term for _, term in self.analyse(text)]
+
+    def tokenize_query(self, text: str) -> list[str]:
+        """Index terms of a question, as typed."""
+        return [term for _, term in self.analyse_query(text)]
+
+
+_MAX_CACHED_TERMS = 262_144
+PLAIN = Analyzer()  # no shelf's aliases: for names and text that no index is built from
+
+
 def words(text: str) -> list[str]:
-    """Folded words of `text`, possessives dropped and numbers without thousands separators."""
-    text = _ACRONYMS.sub(lambda m: f" {_ACRONYM_TERM[m.group()]} ", text)
-    folded = _PHRASE_RE.sub(lambda m: PHRASES[m.group()], fold(text))
-    out = []
-    ascii_text = folded.isascii()
-    for token in (_ASCII_TOKEN if ascii_text else _TOKEN).findall(folded):
-        if token[0].isdigit():
-            out.append(token.replace(",", ""))
-            continue
-        if not ascii_text and _CJK_RUN.fullmatch(
-            token
-        ):  # no spaces between words: each character and each overlapping pair
-            out.extend([*token, *(token[i : i + 2] for i in range(len(token) - 1))])
-            continue
-        if token.endswith("'s"):
-            token = token[:-2]
-        out.append(token.replace("'", ""))
-    return out
-
-
-@lru_cache(maxsize=262_144)
-def canonical(word: str) -> str | None:
-    """The index term for one folded word, or None for a stop word."""
-    if word in _ALIAS_OF:
-        return _ALIAS_OF[word]
-    if word in STOP_WORDS or (len(word) < 2 and not word.isdigit() and not _CJK_RUN.match(word)):
-        return None
-    return _stem(word)
+    """Folded words of `text` (no shelf's aliases)."""
+    return PLAIN.words(text)
 
 
 def same_text_key(text: str) -> str:
@@ -168,36 +223,11 @@ def same_text_key(text: str) -> str:
     return " ".join(_WORD.findall(fold(text)))
 
 
-def analyse(text: str) -> list[tuple[str, str]]:
-    """(word, index term) for every word of an article sentence that is not a stop word."""
-    return [(word, term) for word in words(text) if (term := canonical(word)) is not None]
-
-
-def analyse_query(text: str) -> list[tuple[str, str]]:
-    """(word, index term) for a question as typed: a lower-case "us" counts as the country."""
-    raw = words(text)
-    pairs = []
-    for i, word in enumerate(raw):
-        if word == "us" and (i == 0 or raw[i - 1] not in _PRONOUN_US_AFTER):
-            word = "usa"
-        term = canonical(word)
-        if term is not None:
-            pairs.append((word, term))
-    return pairs
-
-
 def tokenize(text: str) -> list[str]:
-    """Index terms of an article sentence."""
-    return [term for _, term in analyse(text)]
+    """Index terms of `text` with no shelf's aliases (an index's own analyzer has them)."""
+    return PLAIN.tokenize(text)
 
 
 def tokenize_query(text: str) -> list[str]:
-    """Index terms of a question, as typed."""
-    return [term for _, term in analyse_query(text)]
-
-
-def _americanise(word: str) -> str:
-    match = _ISE.match(word)
-    if match is None or f"{match['stem']}ise" in _ISE_KEEP or word in _ISE_KEEP:
-        return word
-    return f"{match['stem']}iz{match['end']}"
+    """Index terms of a question with no shelf's aliases (an index's own analyzer has them)."""
+    return PLAIN.tokenize_query(text)

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
+from bot.domain import shipped_domain
 from bot.index import SearchIndex, open_index
 from bot.index.watch import keep_current
 from tests.slack_kit import Server, StandIn, post, sign, slash_command, start_server
@@ -102,7 +103,12 @@ def test_a_change_made_before_watching_started_is_caught(tmp_path: Path) -> None
 
     async def watch_briefly() -> None:
         task = asyncio.create_task(
-            keep_current(Settings(_env_file=None, corpus_dir=corpus), lambda: old, swapped.append)
+            keep_current(
+                Settings(_env_file=None, corpus_dir=corpus),
+                shipped_domain().knowledge(),
+                lambda: old,
+                swapped.append,
+            )
         )
         for _ in range(200):
             if swapped:

@@ -10,9 +10,11 @@ import pytest
 from jsonschema import Draft7Validator
 from referencing import Registry, Resource
 
+from bot.__main__ import main
+from bot.domain import load_domain, shipped_domain
 from bot.slack.listeners.actions import WHO_SAID_THIS
-from bot.slack.listeners.commands import COMMANDS
 from bot.slack.listeners.events import SUBSCRIPTIONS
+from bot.slack.manifest import build_manifest
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = Path(__file__).resolve().parent / "slack_schema"
@@ -52,11 +54,26 @@ def test_the_schema_does_reject_a_broken_manifest(
     assert len(list(validator.iter_errors(broken))) >= 1
 
 
-def test_commands_in_the_manifest_are_the_ones_the_code_registers(manifest: dict[str, Any]) -> None:
+def test_the_committed_manifest_is_what_the_domain_file_gives(
+    manifest: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert manifest == build_manifest(shipped_domain())
+    assert main(["manifest"]) == 0
+    assert json.loads(capsys.readouterr().out) == manifest
+
+
+def test_commands_in_the_manifest_are_the_domain_files(manifest: dict[str, Any]) -> None:
     declared = [c["command"] for c in manifest["features"]["slash_commands"]]
-    assert sorted(declared) == sorted(COMMANDS)
+    topics = [f"/{t.command}" for t in shipped_domain().topics]
+    assert declared == ["/whosaid", *topics, "/ask"]
     for command in manifest["features"]["slash_commands"]:
         assert command["description"] and command["usage_hint"]
+
+
+def test_another_domain_files_manifest_is_valid(validator: Draft7Validator) -> None:
+    trade = build_manifest(load_domain(ROOT / "tests" / "domains" / "trade.toml"))
+    assert [c["command"] for c in trade["features"]["slash_commands"]] == ["/whosaid", "/tariffs", "/ask"]
+    assert not list(validator.iter_errors(trade))
 
 
 def test_events_shortcut_scopes_and_modes(manifest: dict[str, Any]) -> None:
@@ -77,15 +94,11 @@ def test_events_shortcut_scopes_and_modes(manifest: dict[str, Any]) -> None:
     assert manifest["features"]["app_home"]["messages_tab_read_only_enabled"] is False
 
 
-def test_the_http_variant_from_the_readme_is_valid_too(
-    manifest: dict[str, Any], validator: Draft7Validator
-) -> None:
-    # README: socket_mode_enabled false, and the request URL for events, interactivity and commands.
+def test_the_http_variant_is_valid_too(validator: Draft7Validator) -> None:
+    # `python -m bot manifest --url URL`: socket_mode_enabled false, the URL for events, interactivity, commands.
     url = "https://citebot.example.com/slack/events"
-    http = json.loads(json.dumps(manifest))
-    http["settings"]["socket_mode_enabled"] = False
-    http["settings"]["event_subscriptions"]["request_url"] = url
-    http["settings"]["interactivity"]["request_url"] = url
-    for command in http["features"]["slash_commands"]:
-        command["url"] = url
+    http = build_manifest(shipped_domain(), url)
+    assert http["settings"]["socket_mode_enabled"] is False
+    assert http["settings"]["event_subscriptions"]["request_url"] == url
+    assert {c["url"] for c in http["features"]["slash_commands"]} == {url}
     assert not list(validator.iter_errors(http))

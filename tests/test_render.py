@@ -7,6 +7,7 @@ import json
 from slack_sdk.models.blocks import Block
 
 from bot.answers import Answer, Citation, Quote, help_answer
+from bot.domain import shipped_domain
 from bot.render import MAX_SECTION_CHARS, SHARE_ACTION, apology, escape, render, render_text
 from bot.slack.inbound import decode
 
@@ -99,7 +100,7 @@ def test_article_voice_has_no_speaker_line_and_facets_are_labelled() -> None:
 
 
 def test_help_and_apology_are_valid_messages() -> None:
-    for reply in (render(help_answer()), apology()):
+    for reply in (render(help_answer(shipped_domain())), apology()):
         valid(reply.blocks)
         assert reply.text
 

@@ -8,6 +8,7 @@ import pytest
 
 from bot.answers import answer, parse
 from bot.answers.whosaid import speaker_named
+from bot.domain import shipped_domain
 from bot.index import SearchIndex
 
 PHRASES = [
@@ -180,7 +181,7 @@ def test_speaker_lookup_does_not_swallow_phrases(seed_index: SearchIndex) -> Non
     ],
 )
 def test_free_text_who_said_routes_to_whosaid(seed_index: SearchIndex, text: str, argument: str) -> None:
-    request = parse(text)
+    request = parse(text, shipped_domain())
     assert (request.command, request.argument) == ("whosaid", argument)
     assert answer(text, seed_index).command == "whosaid"
 

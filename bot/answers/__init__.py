@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.answers.ask import ask
-from bot.answers.help import help_answer
+from bot.answers.help import help_answer, help_text, usage
 from bot.answers.models import Answer, Citation, Command, Quote
 from bot.answers.retrieval import MAX_QUOTE_CHARS, not_found, shorten
 from bot.answers.routing import MAX_QUERY_CHARS, Request, clean_input, parse, route
-from bot.answers.topic import russia_position, troops
+from bot.answers.topic import topic_answer
 from bot.answers.whosaid import speaker_named, whosaid
+from bot.domain import Domain, shipped_domain
 from bot.index import SearchIndex
 
 __all__ = [
@@ -29,11 +30,11 @@ __all__ = [
     "ask",
     "clean_input",
     "help_answer",
+    "help_text",
     "parse",
     "route",
-    "russia_position",
     "shorten",
-    "troops",
+    "topic_answer",
     "whosaid",
 ]
 
@@ -44,29 +45,34 @@ EMPTY_SHELF = (
 )
 
 
-def answer(text: str, index: SearchIndex, *, max_quotes: int = 3) -> Answer:
-    """Answer one line of user text (a slash command or free text)."""
-    request = parse(text, is_person=lambda name: speaker_named(name, index, people_only=True) is not None)
+def answer(text: str, index: SearchIndex, *, domain: Domain | None = None, max_quotes: int = 3) -> Answer:
+    """Answer one line of user text (a slash command or free text); commands are the domain file's."""
+    domain = domain if domain is not None else shipped_domain()
+    request = parse(
+        text, domain, is_person=lambda name: speaker_named(name, index, people_only=True) is not None
+    )
     handlers: dict[Command, Callable[[str, SearchIndex, int], Answer]] = {
         "whosaid": whosaid,
-        "troops": troops,
-        "russia-position": russia_position,
         "ask": ask,
-        "help": lambda arg, _index, _k: help_answer(arg),
+        "help": lambda arg, _index, _k: help_answer(domain, arg),
     }
+    for topic in domain.topics:
+        handlers[topic.command] = lambda arg, ix, k, topic=topic: topic_answer(topic, arg, ix, k)  # type: ignore[misc]
     if request.unknown is not None:
-        result = help_answer(request.argument, unknown=request.unknown, suggestion=request.suggestion)
+        result = help_answer(domain, request.argument, unknown=request.unknown, suggestion=request.suggestion)
     elif len(index) == 0 and request.command != "help":
         result = not_found(request.command, request.argument[:100], EMPTY_SHELF)
     elif len(request.argument) > MAX_QUERY_CHARS:
         result = _too_long(request)
+    elif request.command in {"whosaid", "ask"} and not request.argument:
+        result = usage(request.command, domain)
     else:
         result = handlers[request.command](request.argument, index, max_quotes)
-    if request.routed and not result.found:
-        # Free text read as a command that finds nothing is still a question: give the plain answer.
-        plain = ask(request.question, index, max_quotes)
-        result = plain if plain.found else result.model_copy(update={"routed_from": "ask"})
-    elif request.routed:
+        if request.routed and not result.found:
+            # Free text read as a command that finds nothing is still a question: the plain answer.
+            plain = ask(request.question, index, max_quotes)
+            result = plain if plain.found else result
+    if result.command != "ask" and request.routed:
         result = result.model_copy(update={"routed_from": "ask"})
     return result
 

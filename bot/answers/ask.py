@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bot.answers.help import usage
 from bot.answers.models import Answer
 from bot.answers.retrieval import (
     CANDIDATES,
@@ -16,14 +15,11 @@ from bot.answers.retrieval import (
     quote,
 )
 from bot.index import SearchIndex
-from bot.text import tokenize_query
 
 
 def ask(question: str, index: SearchIndex, max_quotes: int = 3) -> Answer:
     """/ask: the passages that best answer a free question."""
-    if not question:
-        return usage("ask")
-    terms = tokenize_query(question)
+    terms = index.analyzer.tokenize_query(question)
     problem = query_problem(question, terms, index)
     if problem is not None:
         return not_found("ask", question, problem)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import BaseModel, Field
 
-Command = Literal["whosaid", "troops", "russia-position", "ask", "help"]
+Command = str  # "whosaid", "ask", "help", or a topic command of the domain file
 
 
 class Source(BaseModel):
@@ -55,3 +53,4 @@ class Answer(BaseModel):
     message: str | None = Field(default=None, description="Why nothing was found, usage, or help.")
     routed_from: Command | None = Field(default=None, description="Set when free text was routed.")
     speaker: str | None = Field(default=None, description="/whosaid <person>: whose statements these are.")
+    title: str | None = Field(default=None, description="A topic command's heading, from the domain file.")

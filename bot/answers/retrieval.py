@@ -14,7 +14,7 @@ from bot.attribution import Statement, speaks_for_passage
 from bot.corpus import ArticleInfo
 from bot.index import SearchIndex
 from bot.passages import Passage
-from bot.text import tokenize
+from bot.text import PLAIN, Analyzer
 
 MIN_COVERAGE = 0.5  # share of the question's idf weight that a passage must contain
 RELATIVE_FLOOR = 0.35  # a further quote must score at least this share of the best one
@@ -195,7 +195,7 @@ def quote(
     article = index.articles[passage.doc_id]
     statement = statement or primary_statement(index.statements_of(ranked.pid))
     whole = statement.span == (passage.start, passage.end)
-    pieces = shorten(passage, terms) if whole else [statement.span]
+    pieces = shorten(passage, terms, analyzer=index.analyzer) if whole else [statement.span]
     return Quote(
         quote=" … ".join(passage.text[s - passage.start : e - passage.start] for s, e in pieces),
         speaker=statement.speaker.label,
@@ -230,7 +230,9 @@ def primary_statement(statements: Sequence[Statement]) -> Statement:
 _CLAUSE_BREAK = re.compile(r"[,;:]\s+|\s*[—–]\s*|\s+-\s+")
 
 
-def shorten(passage: Passage, terms: Sequence[str], limit: int = MAX_QUOTE_CHARS) -> list[tuple[int, int]]:
+def shorten(
+    passage: Passage, terms: Sequence[str], limit: int = MAX_QUOTE_CHARS, *, analyzer: Analyzer = PLAIN
+) -> list[tuple[int, int]]:
     """Spans of the passage to quote: all of it, or for a long sentence its clauses that match."""
     if len(passage.text) <= limit:
         return [(passage.start, passage.end)]
@@ -241,7 +243,7 @@ def shorten(passage: Passage, terms: Sequence[str], limit: int = MAX_QUOTE_CHARS
         start = match.end()
     clauses.append((start, len(passage.text)))
     wanted = set(terms)
-    keep = [i for i, (s, e) in enumerate(clauses) if wanted & set(tokenize(passage.text[s:e]))]
+    keep = [i for i, (s, e) in enumerate(clauses) if wanted & set(analyzer.tokenize(passage.text[s:e]))]
     if not keep or len(keep) == len(clauses):
         return [(passage.start, passage.end)]
     pieces: list[tuple[int, int]] = []

@@ -10,21 +10,10 @@ from dataclasses import dataclass
 
 from bot.answers.models import Command
 from bot.attribution.sources import is_source_noun
-from bot.text import fold
+from bot.domain import Domain
 
 MAX_QUERY_CHARS = 1000
 
-_COMMAND_NAMES: dict[str, Command] = {
-    "whosaid": "whosaid",
-    "who-said": "whosaid",
-    "who_said": "whosaid",
-    "troops": "troops",
-    "russia-position": "russia-position",
-    "russia_position": "russia-position",
-    "russia": "russia-position",
-    "ask": "ask",
-    "help": "help",
-}
 _URL = re.compile(r"\b(?:https?://|www\.)\S+", re.I)
 _SLASH = re.compile(r"^/(?P<name>[\w-]+)(?:\s+(?P<arg>.*))?$", re.S)
 _WHO_SAID = re.compile(
@@ -40,24 +29,6 @@ _WHAT_DID = re.compile(
     r"warn|warned|stress|stressed)\b(?:\s+(?:about|on|regarding|of)\b)?\s*(?P<topic>.*?)[?.!]*$",
     re.IGNORECASE | re.S,
 )
-_RUSSIA_SIDE = re.compile(r"\b(?:russia|russian|russians|moscow|kremlin|putin|lavrov|peskov)\b")
-_STANCE = re.compile(
-    r"\b(?:position|positions|stance|view|views|think|thinks|want|wants|demand|demands|accept|accepts|"
-    r"oppose|opposes|reject|rejects|object|objects|say|says|said|state|stated|insist|insists|condition|"
-    r"conditions|red lines?|agree|agrees|react|respond|response|tolerate|allow|veto|refuse|refuses|"
-    r"refusal|stand|stands|feel|feels|consider|considers|see|sees|regard|regards|willing|ready|open|"
-    r"ask|asks|asking|require|requires|expect|expects)\b"
-)
-_TROOP_WORDS = re.compile(r"\b(?:troops?|soldiers?|forces?|deploy\w*|contingent|brigades?|battalions?)\b")
-# "forces" alone is any army's ("Union forces took Jacksonville"): troops route to /troops only with the
-# subject of that command, or in words that only it uses.
-_TROOP_TOPIC = re.compile(
-    r"\b(?:peacekeep\w*|boots on the ground|backstop|tripwire)\b"
-    # What the US would give is the force's backstop.
-    r"|\b(?:us|u\.s\.?|usa|united states|america|american|washington)\b.{0,40}\b(?:contribut\w*|provide\w*|offer\w*|"
-    r"support\w*|commit\w*|guarantee\w*|role|help)\b"
-)
-_TROOP_CONTEXT = re.compile(r"\b(?:ukrain\w*|kyiv|kiev|europe\w*|nato|ceasefire|russia\w*|moscow|kremlin)\b")
 _HELP_WORDS = frozenset({"help", "?", "commands", "usage", "hi", "hello", "hey"})
 
 
@@ -85,8 +56,8 @@ def clean_input(text: str) -> str:
     return " ".join(_URL.sub(" ", printable).split())
 
 
-def parse(text: str, is_person: Callable[[str], bool] | None = None) -> Request:
-    """Which command a line of text asks for, as a user types it in Slack.
+def parse(text: str, domain: Domain, is_person: Callable[[str], bool] | None = None) -> Request:
+    """Which command a line of text asks for, as a user types it in Slack (commands: the domain's).
 
     `is_person` tells whether a name is someone the articles quote, so that "what did X say about Y"
     can go to /whosaid for a person and stay a question about anyone else.
@@ -96,23 +67,24 @@ def parse(text: str, is_person: Callable[[str], bool] | None = None) -> Request:
     if slash is not None:
         name = slash["name"].lower()
         argument = (slash["arg"] or "").strip()
-        command = _COMMAND_NAMES.get(name)
+        names = domain.command_names()
+        command = names.get(name)
         if command is None:
-            close = difflib.get_close_matches(name, [*_COMMAND_NAMES, "help"], n=1, cutoff=0.6)
-            suggestion = f"/{_COMMAND_NAMES.get(close[0], 'help')}" if close else None
+            close = difflib.get_close_matches(name, list(names), n=1, cutoff=0.6)
+            suggestion = f"/{names.get(close[0], 'help')}" if close else None
             return Request("help", argument, unknown=f"/{name}", suggestion=suggestion)
         if argument.lower() in {"help", "-h", "--help", "?"}:
             return Request("help", command)
         if command == "ask" and argument:
-            return route(argument, is_person)
+            return route(argument, domain, is_person)
         return Request(command, argument)
     if text.lower().strip(" !.") in _HELP_WORDS:
         return Request("help", "")
-    return route(text, is_person)
+    return route(text, domain, is_person)
 
 
-def route(text: str, is_person: Callable[[str], bool] | None = None) -> Request:
-    """Send free text to the command it plainly asks for; anything else is /ask."""
+def route(text: str, domain: Domain, is_person: Callable[[str], bool] | None = None) -> Request:
+    """Send free text to the command it plainly asks for (the domain's routes); anything else is /ask."""
     who_said = _WHO_SAID.match(text)
     if who_said is not None and who_said["noun"] and not is_source_noun(who_said["noun"].lower()):
         who_said = None  # "Which theory states that …" asks about a theory, not a speaker
@@ -120,24 +92,24 @@ def route(text: str, is_person: Callable[[str], bool] | None = None) -> Request:
         return Request("whosaid", strip_quotes(who_said["arg"]), routed=True, question=text)
     what_did = _WHAT_DID.match(text)
     person = what_did["person"] if what_did else ""
-    # Moscow's people go to /russia-position, which quotes them first and adds the rest of their side.
-    if what_did and is_person is not None and is_person(person) and not _RUSSIA_SIDE.search(fold(person)):
-        topic = re.sub(
+    # A side's people go to its position command, which quotes them first and then others on their side.
+    side = next((t for t in domain.topics if t.spoken_by_side(person)), None) if what_did else None
+    if what_did and is_person is not None and is_person(person) and side is None:
+        about = re.sub(
             r"^(?:from|to|for|with|of|about|on|regarding)\s+", "", what_did["topic"].strip(), flags=re.I
         )
         return Request(
             "whosaid",
-            f"{what_did['person']} about {topic}" if topic else what_did["person"],
+            f"{what_did['person']} about {about}" if about else what_did["person"],
             routed=True,
             question=text,
         )
-    folded = fold(text)
-    russia = _RUSSIA_SIDE.search(folded)
-    stance = _STANCE.search(folded, russia.end()) if russia else None
-    if russia is not None and stance is not None:
-        return Request("russia-position", text, routed=True, question=text)
-    if _TROOP_TOPIC.search(folded) or (_TROOP_WORDS.search(folded) and _TROOP_CONTEXT.search(folded)):
-        return Request("troops", text, routed=True, question=text)
+    if side is not None:
+        return Request(side.command, text, routed=True, question=text)
+    # Position commands first: "what does Moscow think of the troops" asks for Moscow's view.
+    for topic in sorted(domain.topics, key=lambda t: not t.side):
+        if topic.routes_to(text):
+            return Request(topic.command, text, routed=True, question=text)
     return Request("ask", text)
 
 

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from bot.answers.help import usage
 from bot.answers.models import Answer, Quote
 from bot.answers.retrieval import (
     CANDIDATES,
@@ -30,11 +29,11 @@ from bot.answers.routing import strip_quotes
 from bot.attribution import Person, Statement, speaks_for_passage
 from bot.attribution.people import person_key
 from bot.index import SearchIndex
-from bot.text import analyse_query, fold, tokenize, tokenize_query, words
+from bot.text import fold, words
 
 PHRASE_COVERAGE = 0.6  # share of the phrase's idf weight a statement must contain …
 CLOSE_WORDING = 85  # … unless its wording is this close (rapidfuzz, 0-100)
-SAME_ANSWER = 0.9  # further statements are shown when they match nearly as well as the best
+SAME_ANSWER = 0.9  # further statements are shown when they match nearly as closely as the best one
 NAME_MATCH = 85  # a word this close to a name counts as the name ("Zelenskiy", "Nemet")
 
 _TOPIC = re.compile(r"\s+(?:about|on|regarding|concerning)\s+", re.IGNORECASE)
@@ -55,8 +54,6 @@ class _Match:
 
 def whosaid(argument: str, index: SearchIndex, max_quotes: int = 3) -> Answer:
     """/whosaid <phrase>: who said it; /whosaid <person> [about <topic>]: what they said."""
-    if not argument:
-        return usage("whosaid")
     argument = strip_quotes(argument)
     name, _, topic = (part.strip() for part in _partition_topic(argument))
     key = speaker_named(name, index)
@@ -93,7 +90,7 @@ def said_by(key: str, topic: str, argument: str, index: SearchIndex, max_quotes:
     said = index.statements_by(key)
     if not said:
         return not_found("whosaid", argument, f"The articles mention {name} but quote nothing {name} said.")
-    terms = tokenize_query(topic)
+    terms = index.analyzer.tokenize_query(topic)
     if terms and query_problem(topic, terms, index) is None:
         scores = index.scores(terms)
         ranked = [
@@ -199,7 +196,7 @@ def _across_articles(said: list[tuple[int, Statement]], index: SearchIndex) -> l
 def _corrected_terms(phrase: str, index: SearchIndex) -> list[str]:
     """The phrase's index terms, each unknown word replaced by the closest word the corpus uses."""
     terms = []
-    for word, term in analyse_query(phrase):
+    for word, term in index.analyzer.analyse_query(phrase):
         terms.extend([term] if index.knows(term) else index.correct(word) or [term])
     return terms
 
@@ -215,7 +212,7 @@ def _best_statement(pid: int, phrase: str, terms: list[str], index: SearchIndex)
         said = passage.text[statement.said[0] - passage.start : statement.said[1] - passage.start]
         # A whole-sentence statement has the passage's terms, which include a person named only as "he".
         whole = statement.said == (passage.start, passage.end)
-        said_terms = set(index.terms(pid)) if whole else set(tokenize(said))
+        said_terms = set(index.terms(pid)) if whole else set(index.analyzer.tokenize(said))
         lexical = sum(index.idf(t) for t in wanted & said_terms) / total
         folded_said = fold(said)
         wording = max(

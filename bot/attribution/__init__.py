@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import itertools
 import re
-import tomllib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 
 from bot.attribution.lexicon import lexicon
 from bot.attribution.models import (
@@ -40,7 +38,6 @@ __all__ = [
     "Statement",
     "article_names",
     "attribute",
-    "known_epithets",
     "name_key",
     "people_of",
     "speaker_key",
@@ -48,20 +45,10 @@ __all__ = [
     "voice_of",
 ]
 
-KNOWN_PEOPLE_FILE = Path(__file__).with_name("known_people.toml")
 _OPENING = {"“": True, "”": False, "``": True}
 _LOWER_WORD = re.compile(r"[a-z]+")
 _QUOTE = re.compile(r"``|''|[“”\"]")
 _POSSESSIVE_SPEECH = re.compile(r"\b(?:his|her|their)\b[^“\"]{0,40}$", re.IGNORECASE)
-
-
-@cache
-def known_epithets() -> dict[str, str]:
-    """Descriptions that mean one person on this shelf ("the Kremlin leader": "Vladimir Putin"): data."""
-    data = tomllib.loads(KNOWN_PEOPLE_FILE.read_text("utf-8"))
-    return {
-        epithet: person["name"] for person in data.get("person", []) for epithet in person.get("epithets", [])
-    }
 
 
 def voice_of(article: ArticleInfo) -> Speaker:
@@ -108,10 +95,12 @@ def _only_quotation(masked: str) -> bool:
 # The people of a corpus
 
 
-def people_of(names: Iterable[Sequence[tuple[str, str | None]]]) -> People:
+def people_of(
+    names: Iterable[Sequence[tuple[str, str | None]]], epithets: dict[str, str] | None = None
+) -> People:
     """Every person the corpus names in full as a source, with a title, or as an author, from each
-    article's `article_names`."""
-    return People.from_names(itertools.chain.from_iterable(names), known_epithets())
+    article's `article_names`; `epithets` (the domain file's) maps descriptions to people's names."""
+    return People.from_names(itertools.chain.from_iterable(names), epithets)
 
 
 def article_names(article: Article) -> list[tuple[str, str | None]]:

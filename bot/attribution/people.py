@@ -18,7 +18,7 @@ from rapidfuzz import fuzz
 
 from bot.attribution.lexicon import lexicon
 from bot.attribution.models import Person
-from bot.text import fold, tokenize
+from bot.text import fold, words
 
 SURNAME_MATCH = 88  # rapidfuzz ratio of folded surnames for spelling variants of one name
 FIRST_NAME_MATCH = 70  # … with first names this close, where both are given,
@@ -29,19 +29,21 @@ _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 @lru_cache(maxsize=65_536)
 def name_key(word: str) -> str:
     """A surname folded to match its variants: Németh = Nemeth, Putin's = Putin."""
-    terms = tokenize(word.rstrip("’'s").rstrip("’'"))
-    return terms[-1] if terms else fold(word)
+    # Folded, not stemmed: a stemmer's rules are for words ("Zelensky" would become "zelenski", farther
+    # from "Zelenskyy" than the names are).
+    folded = words(word.rstrip("’'s").rstrip("’'"))
+    return folded[-1] if folded else fold(word)
 
 
 def name_words(name: str) -> list[str]:
-    """The words of a name without titles and suffixes: "Sen. Lindsey Graham Jr." -> Lindsey, Graham."""
+    """The parts of a name without titles and suffixes: "Sen. Lindsey Graham Jr." -> Lindsey, Graham."""
     lex = lexicon()
-    words = [w.rstrip(".") for w in _WORD.findall(name)]
-    while len(words) > 1 and words[-1] in lex.suffixes:
-        words.pop()
-    while len(words) > 1 and words[0] in lex.titles:  # a title first; last, it is a surname (King, May)
-        words.pop(0)
-    return words
+    parts = [w.rstrip(".") for w in _WORD.findall(name)]
+    while len(parts) > 1 and parts[-1] in lex.suffixes:
+        parts.pop()
+    while len(parts) > 1 and parts[0] in lex.titles:  # a title first; last, it is a surname (King, May)
+        parts.pop(0)
+    return parts
 
 
 def person_key(name: str) -> str:

@@ -23,18 +23,18 @@ from bot.attribution import (
     People,
     Speaker,
     Statement,
-    known_epithets,
     speaker_key,
     speaks_for_passage,
     voice_of,
 )
 from bot.config import default_index_folder
 from bot.corpus import ArticleInfo, Corpus, corpus_fingerprint, corpus_stat, load_corpus
+from bot.domain import Knowledge, shipped_domain
 from bot.index import store
-from bot.index.builder import KINDS, IndexData, Progress, build, passage_terms
+from bot.index.builder import KINDS, IndexData, Progress, build, index_fingerprint, passage_terms
 from bot.index.engine import top
 from bot.passages import Passage
-from bot.text import tokenize
+from bot.text import Analyzer
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +56,8 @@ class SearchIndex:
     def __init__(self, data: IndexData) -> None:
         self.data = data
         self.articles: dict[str, ArticleInfo] = {a.doc_id: a for a in data.articles}
-        self.people = People(data.people, known_epithets())
+        self.people = People(data.people, data.knowledge.epithets)
+        self.analyzer = Analyzer(data.knowledge.aliases)  # questions are read as the articles were
         self._term_id = {term: i for i, term in enumerate(data.vocabulary)}
         self._voices = [voice_of(a) for a in data.articles]
         self.speakers: dict[str, Speaker] = {}
@@ -67,9 +68,11 @@ class SearchIndex:
         self.corpus_stat: tuple[tuple[str, int, int], ...] = ()  # the corpus's files when it was opened
 
     @classmethod
-    def build(cls, corpus: Corpus, progress: Progress | None = None) -> SearchIndex:
-        """Index `corpus` in memory."""
-        return cls(build(corpus, progress))
+    def build(
+        cls, corpus: Corpus, progress: Progress | None = None, knowledge: Knowledge | None = None
+    ) -> SearchIndex:
+        """Index `corpus` in memory, with the shelf's aliases and epithets (default: the shipped domain's)."""
+        return cls(build(corpus, _knowledge(knowledge), progress))
 
     def __len__(self) -> int:
         return len(self.data.passages.article)
@@ -146,7 +149,9 @@ class SearchIndex:
     def speaker_terms(self, pid: int) -> frozenset[str]:
         """Index terms of the speakers of passage `pid` (e.g. {"russia", "presid", "putin"})."""
         said = self.statements_of(pid)
-        return frozenset(t for s in said if speaks_for_passage(s) for t in tokenize(s.speaker.label))
+        return frozenset(
+            t for s in said if speaks_for_passage(s) for t in self.analyzer.tokenize(s.speaker.label)
+        )
 
     # -- retrieval --------------------------------------------------------------------------
 
@@ -198,7 +203,9 @@ class SearchIndex:
 
     def terms(self, pid: int) -> list[str]:
         """The index terms of passage `pid`."""
-        return passage_terms(tokenize(self.passage_text(pid)), self.statements_of(pid))
+        return passage_terms(
+            self.analyzer, self.analyzer.tokenize(self.passage_text(pid)), self.statements_of(pid)
+        )
 
     def correct(self, word: str) -> list[str]:
         """Index terms for a misspelt `word`: two corpus words it joins ("longshot"), else the closest one."""
@@ -232,50 +239,67 @@ class SearchIndex:
         return sorted(self._surface)
 
 
+def _knowledge(knowledge: Knowledge | None) -> Knowledge:
+    return knowledge if knowledge is not None else shipped_domain().knowledge()
+
+
 def open_index(
-    corpus_dir: Path, index_dir: Path | None = None, progress: Progress | None = None, *, save: bool = True
+    corpus_dir: Path,
+    index_dir: Path | None = None,
+    progress: Progress | None = None,
+    *,
+    save: bool = True,
+    knowledge: Knowledge | None = None,
 ) -> SearchIndex:
     """The corpus's saved index if it is current; otherwise a new one, built and (if it can be) saved.
 
     `index_dir` defaults to the index folder in the corpus's default state folder. A folder Citebot
-    must not write into (see `store.check_folder`) raises CitebotError.
+    must not write into (see `store.check_folder`) raises CitebotError. `knowledge` is the shelf's aliases
+    and epithets (default: the shipped domain file's); an index built with other knowledge is rebuilt.
     """
+    knowledge = _knowledge(knowledge)
     folder = index_dir if index_dir is not None else default_index_folder(corpus_dir)
     store.check_folder(folder, corpus_dir)
     stat = corpus_stat(corpus_dir)  # before the fingerprint: a change after this shows as a new stat
-    index = _open(corpus_dir, folder, progress, save=save)
+    index = _open(corpus_dir, folder, progress, knowledge, save=save)
     index.corpus_stat = stat
     return index
 
 
-def _open(corpus_dir: Path, folder: Path, progress: Progress | None, *, save: bool) -> SearchIndex:
-    fingerprint = corpus_fingerprint(corpus_dir)
+def _open(
+    corpus_dir: Path, folder: Path, progress: Progress | None, knowledge: Knowledge, *, save: bool
+) -> SearchIndex:
+    fingerprint = index_fingerprint(corpus_fingerprint(corpus_dir), knowledge)
     try:
         return SearchIndex(store.load(folder, fingerprint))
     except store.IndexUnusable as exc:
         reason = str(exc)
     if not save:
-        return SearchIndex.build(load_corpus(corpus_dir), progress)
+        return SearchIndex.build(load_corpus(corpus_dir), progress, knowledge)
     try:
         with store.building(folder):
             # Another process may have built it while we waited for the lock.
             try:
-                return SearchIndex(store.load(folder, corpus_fingerprint(corpus_dir)))
+                return SearchIndex(
+                    store.load(folder, index_fingerprint(corpus_fingerprint(corpus_dir), knowledge))
+                )
             except store.IndexUnusable:
                 pass
             if reason == "no saved index":
                 logger.info("no saved index in %s; building one", folder)
             else:
                 logger.warning("saved index in %s not used (%s); rebuilding", folder, reason)
-            return build_and_save(load_corpus(corpus_dir), folder, progress)
+            return build_and_save(load_corpus(corpus_dir), folder, progress, knowledge)
     except OSError as exc:  # the lock's folder cannot be written: build in memory
         logger.warning("could not save the index to %s (%s); it will be rebuilt next time", folder, exc)
-        return SearchIndex.build(load_corpus(corpus_dir), progress)
+        return SearchIndex.build(load_corpus(corpus_dir), progress, knowledge)
 
 
-def build_and_save(corpus: Corpus, folder: Path | None, progress: Progress | None = None) -> SearchIndex:
+def build_and_save(
+    corpus: Corpus, folder: Path | None, progress: Progress | None = None, knowledge: Knowledge | None = None
+) -> SearchIndex:
     """Index `corpus` and save it to `folder` (a failure to save only costs the next start)."""
-    index = SearchIndex.build(corpus, progress)
+    index = SearchIndex.build(corpus, progress, knowledge)
     if folder is not None:
         try:
             store.save(index.data, folder)

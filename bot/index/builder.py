@@ -26,9 +26,10 @@ from bot.attribution import (
     voice_of,
 )
 from bot.corpus import ArticleInfo, Corpus
+from bot.domain import Knowledge
 from bot.index.engine import Postings
 from bot.passages import split_article
-from bot.text import analyse, same_text_key, tokenize
+from bot.text import Analyzer, same_text_key
 
 Progress = Callable[[int, int], None]  # (articles done, articles in all)
 
@@ -87,24 +88,27 @@ class IndexData:
     statements: StatementTable
     speakers: list[Speaker]
     people: list[Person]
-    fingerprint: str
+    fingerprint: str  # of the corpus's files and the knowledge it was built with
     by_speaker: SpeakerTable
+    knowledge: Knowledge
 
 
 SAME_STORY = 0.5  # an article with at least this share of its passages in an earlier one is a copy of it
 MIN_DUPLICATE_CHARS = 30  # shorter sentences ("Kyiv disagrees.") may repeat without being copies
 
 
-def build(corpus: Corpus, progress: Progress | None = None) -> IndexData:
+def build(corpus: Corpus, knowledge: Knowledge, progress: Progress | None = None) -> IndexData:
     """Split, attribute and index every article of `corpus`.
 
     Articles are read oldest first, and a passage already indexed from an earlier article is not indexed
     again: the same story saved twice, or syndicated, gives each quote once, cited to its first
-    appearance, and the copies are noted on each other ("also in").
+    appearance, and the copies are noted on each other ("also in"). `knowledge` is the shelf's aliases
+    and epithets (the domain file's).
     """
+    analyzer = Analyzer(knowledge.aliases)
     articles = sorted(corpus.articles, key=lambda a: (a.date is None, a.date or "", a.doc_id))
     names = [article_names(article) for article in articles]
-    people = people_of(names)
+    people = people_of(names, knowledge.epithets)
     first_seen: dict[str, int] = {}  # a passage's normalised text -> the article it was indexed from
     copies: dict[int, set[int]] = {}
     vocabulary: dict[str, int] = {}
@@ -142,11 +146,11 @@ def build(corpus: Corpus, progress: Progress | None = None) -> IndexData:
                 byte_at += len(article.text[char_at : passage.start].encode("utf-8"))
                 char_at = passage.start
             start_byte = passage.start if ascii_text else byte_at
-            pairs = analyse(passage.text)
+            pairs = analyzer.analyse(passage.text)
             surface.update(pairs)
             ids = [
                 vocabulary.setdefault(term, len(vocabulary))
-                for term in passage_terms([t for _, t in pairs], said)
+                for term in passage_terms(analyzer, [t for _, t in pairs], said)
             ]
             token_terms.extend(ids)
             token_docs.extend([pid] * len(ids))
@@ -211,9 +215,15 @@ def build(corpus: Corpus, progress: Progress | None = None) -> IndexData:
         statements=statement_table,
         speakers=list(speakers),
         people=list(people),
-        fingerprint=corpus.fingerprint,
+        fingerprint=index_fingerprint(corpus.fingerprint, knowledge),
         by_speaker=speaker_table(statement_table, list(speakers), [voice_of(a) for a in infos], article_of),
+        knowledge=knowledge,
     )
+
+
+def index_fingerprint(corpus_fingerprint: str, knowledge: Knowledge) -> str:
+    """What a saved index must match to be used: the corpus's files and the shelf's knowledge."""
+    return f"{corpus_fingerprint}:{knowledge.fingerprint}"
 
 
 def speaker_table(
@@ -240,11 +250,11 @@ def speaker_table(
     return SpeakerTable(list(keys), indptr, passage[order], row[order])
 
 
-def passage_terms(terms: list[str], statements: Sequence[Statement]) -> list[str]:
+def passage_terms(analyzer: Analyzer, terms: list[str], statements: Sequence[Statement]) -> list[str]:
     """A passage's terms plus the name of a person it quotes but names only as "he" or an epithet."""
     present = set(terms)
     for statement in statements:
         if statement.kind != "voice" and statement.speaker.kind == "person":
-            terms.extend(t for t in tokenize(statement.speaker.name) if t not in present)
+            terms.extend(t for t in analyzer.tokenize(statement.speaker.name) if t not in present)
             present.update(terms)
     return terms

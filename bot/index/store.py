@@ -25,6 +25,7 @@ import shutil
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -33,13 +34,14 @@ import numpy as np
 import bot
 from bot.attribution import Person, Speaker
 from bot.corpus import ArticleInfo
+from bot.domain import Knowledge
 from bot.errors import CitebotError
 from bot.index.builder import IndexData, PassageTable, SpeakerTable, StatementTable
 from bot.index.engine import Postings
 
 logger = logging.getLogger(__name__)
 
-FORMAT = 3
+FORMAT = 4
 POINTER = "citebot-index.json"  # names the current generation
 LEGACY_FOLDER = (
     ".citebot-index"  # INDEX_DIR may name this hidden folder in the corpus: earlier versions' default
@@ -64,21 +66,8 @@ _ARRAYS = {
     "statements": ("indptr", "speaker", "kind", "span", "said", "voice"),
     "by_speaker": ("indptr", "passage", "row"),
 }
-# The modules whose code decides what an index contains: a change to any of them rebuilds it.
-_BUILDING_FILES = (
-    "corpus.py",
-    "passages.py",
-    "text.py",
-    "attribution/__init__.py",
-    "attribution/lexicon.py",
-    "attribution/lexicon.toml",
-    "attribution/known_people.toml",
-    "attribution/models.py",
-    "attribution/people.py",
-    "attribution/sources.py",
-    "index/builder.py",
-    "index/engine.py",
-)
+# The stages whose code and data decide what an index contains: a change to any file in them rebuilds it.
+_BUILDING_STAGES = ("corpus.py", "webpage.py", "passages.py", "text.py", "attribution", "index")
 
 
 class IndexUnusable(Exception):
@@ -145,12 +134,18 @@ def building(folder: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+@cache
 def code_version() -> str:
     """A hash of the code that builds indexes, and of the index format."""
     digest = hashlib.blake2b(f"{FORMAT}:{bot.__version__}".encode(), digest_size=12)
     package = Path(bot.__file__).parent
-    for name in _BUILDING_FILES:
-        digest.update((package / name).read_bytes())
+    for stage in _BUILDING_STAGES:
+        path = package / stage
+        files = sorted(path.rglob("*")) if path.is_dir() else [path]
+        for file in files:
+            if file.suffix in {".py", ".toml"} and file.is_file():
+                digest.update(str(file.relative_to(package)).encode())
+                digest.update(file.read_bytes())
     return digest.hexdigest()
 
 
@@ -217,6 +212,7 @@ def _write_generation(data: IndexData, staging: Path) -> None:
         "speakers": [_plain(s) for s in data.speakers],
         "people": [{"name": p.name, "key": p.key, "roles": dict(p.roles)} for p in data.people],
         "speaker_keys": data.by_speaker.keys,
+        "knowledge": {"aliases": data.knowledge.aliases, "epithets": data.knowledge.epithets},
     }
     for name, table in tables.items():
         (staging / f"{name}.json").write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
@@ -250,7 +246,11 @@ def load(folder: Path, fingerprint: str) -> IndexData:
             raise IndexUnusable("unreadable manifest")
         if manifest.get("format") != FORMAT or manifest.get("code") != code_version():
             raise IndexUnusable("built by another version of Citebot")
-        if manifest.get("fingerprint") != fingerprint:
+        saved = str(manifest.get("fingerprint"))
+        if saved != fingerprint:
+            # "<corpus files>:<knowledge>" (builder.index_fingerprint): say which of the two changed.
+            if saved.partition(":")[0] == fingerprint.partition(":")[0]:
+                raise IndexUnusable("the domain file's aliases or people have changed since it was built")
             raise IndexUnusable("the corpus has changed since it was built")
         try:
             return _read(generation, manifest)
@@ -297,10 +297,14 @@ def _read(folder: Path, manifest: dict[str, Any]) -> IndexData:
         people=[Person(name=p["name"], key=p["key"], roles=Counter(p["roles"])) for p in tables["people"]],
         fingerprint=str(manifest["fingerprint"]),
         by_speaker=SpeakerTable(keys=tables["speaker_keys"], **arrays["by_speaker"]),
+        knowledge=Knowledge(
+            aliases={term: tuple(v) for term, v in tables["knowledge"]["aliases"].items()},
+            epithets=dict(tables["knowledge"]["epithets"]),
+        ),
     )
 
 
-_TABLES = ("articles", "vocabulary", "surface", "speakers", "people", "speaker_keys")
+_TABLES = ("articles", "vocabulary", "surface", "speakers", "people", "speaker_keys", "knowledge")
 
 
 def _check(ok: bool, what: str) -> None:

@@ -12,12 +12,14 @@ import logging
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from watchfiles import Change, awatch
 
 from bot.config import Settings
 from bot.corpus import ARTICLE_SUFFIXES, corpus_stat
+from bot.domain import Knowledge
 from bot.index import SearchIndex, open_index
 
 logger = logging.getLogger(__name__)
@@ -27,7 +29,10 @@ QUIET_CHECK_MS = 30_000  # after this long without events, compare the files' si
 
 
 async def keep_current(
-    settings: Settings, current: Callable[[], SearchIndex], swap: Callable[[SearchIndex], None]
+    settings: Settings,
+    knowledge: Knowledge,
+    current: Callable[[], SearchIndex],
+    swap: Callable[[SearchIndex], None],
 ) -> None:
     """Watch the corpus folder until cancelled; after each change, swap in an index of the new corpus.
 
@@ -36,9 +41,10 @@ async def keep_current(
     """
     corpus_dir = settings.corpus_dir.resolve()
     index_dir = settings.index_folder.resolve()
+    build = _Build(corpus_dir, index_dir, settings.domain_path.resolve(), knowledge)
     signature = await asyncio.to_thread(corpus_stat, corpus_dir)
     if signature != current().corpus_stat:  # changed between opening the index and now
-        await _update(corpus_dir, index_dir, current, swap)
+        await _update(build, current, swap)
     changes_or_quiet = awatch(
         corpus_dir,
         watch_filter=_article_files(corpus_dir),
@@ -53,17 +59,24 @@ async def keep_current(
                 continue
             signature = latest
         logger.info("corpus changed (%d files); updating the index", len(changes))
-        await _update(corpus_dir, index_dir, current, swap)
+        await _update(build, current, swap)
+
+
+@dataclass(frozen=True, slots=True)
+class _Build:
+    """What a rebuild needs: the corpus, where the index is saved, and the shelf's domain file."""
+
+    corpus_dir: Path
+    index_dir: Path
+    domain_file: Path
+    knowledge: Knowledge
 
 
 async def _update(
-    corpus_dir: Path,
-    index_dir: Path,
-    current: Callable[[], SearchIndex],
-    swap: Callable[[SearchIndex], None],
+    build: _Build, current: Callable[[], SearchIndex], swap: Callable[[SearchIndex], None]
 ) -> None:
     try:
-        index = await _current_index(corpus_dir, index_dir, current())
+        index = await _current_index(build, current())
     except Exception:
         logger.exception("could not update the index; still answering from the previous one")
         return
@@ -72,19 +85,21 @@ async def _update(
         logger.info("index updated: %d articles, %d passages", len(index.articles), len(index))
 
 
-async def _current_index(corpus_dir: Path, index_dir: Path, old: SearchIndex) -> SearchIndex | None:
+async def _current_index(build: _Build, old: SearchIndex) -> SearchIndex | None:
     """An index of the corpus as it is now, or None if its content has not changed after all."""
     # The builder process reads and hashes the corpus, and builds only if the content changed; this
     # process then maps the saved index (or, if it could not be saved, builds it here).
-    await _build_elsewhere(corpus_dir, index_dir)
-    index = await asyncio.to_thread(open_index, corpus_dir, index_dir)
+    await _build_elsewhere(build)
+    index = await asyncio.to_thread(
+        lambda: open_index(build.corpus_dir, build.index_dir, knowledge=build.knowledge)
+    )
     return None if index.fingerprint == old.fingerprint else index
 
 
-async def _build_elsewhere(corpus_dir: Path, index_dir: Path) -> None:
+async def _build_elsewhere(build: _Build) -> None:
     """`python -m bot index --if-stale` in a child process, which saves the index it builds."""
-    command = [sys.executable, "-m", "bot", "index", "--if-stale", "--corpus", str(corpus_dir)]
-    env = {**os.environ, "INDEX_DIR": str(index_dir)}
+    command = [sys.executable, "-m", "bot", "index", "--if-stale", "--corpus", str(build.corpus_dir)]
+    env = {**os.environ, "INDEX_DIR": str(build.index_dir), "DOMAIN_FILE": str(build.domain_file)}
     child = await asyncio.create_subprocess_exec(
         *command, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
     )

@@ -22,6 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.answers import Answer, answer
 from bot.config import Settings
+from bot.domain import Domain, load_domain
 from bot.errors import CitebotError
 from bot.index import SearchIndex, open_index
 from bot.index.watch import keep_current
@@ -46,8 +47,11 @@ class BotIdentity:
 class Citebot:
     """What the listeners share: settings, the current index, the bot's identity, the event log, its jobs."""
 
-    def __init__(self, settings: Settings, index: SearchIndex, seen: SeenEvents) -> None:
+    def __init__(
+        self, settings: Settings, index: SearchIndex, seen: SeenEvents, domain: Domain | None = None
+    ) -> None:
         self.settings = settings
+        self.domain = domain if domain is not None else load_domain(settings.domain_path)
         self.index = index  # replaced whole when the corpus changes; never mutated
         self.seen = seen
         self.identity = BotIdentity()
@@ -55,7 +59,7 @@ class Citebot:
 
     def answer(self, text: str) -> Answer:
         """Answer a line of user text from the current index."""
-        return answer(text, self.index, max_quotes=self.settings.max_quotes)
+        return answer(text, self.index, domain=self.domain, max_quotes=self.settings.max_quotes)
 
     async def answer_off_loop(self, text: str) -> Answer:
         """`answer` in a worker thread: a slow answer never holds up the event loop (acks, /healthz)."""
@@ -88,7 +92,7 @@ class Citebot:
         def swap(index: SearchIndex) -> None:
             self.index = index  # one assignment: a request uses the old index or the new, never a mix
 
-        work = keep_current(self.settings, lambda: self.index, swap)
+        work = keep_current(self.settings, self.domain.knowledge(), lambda: self.index, swap)
         return asyncio.get_running_loop().create_task(work)
 
     async def drain(self, timeout: float = DRAIN_SECONDS) -> None:
@@ -103,8 +107,9 @@ class Citebot:
 
 def make_bot(settings: Settings) -> Citebot:
     """The bot with the corpus's index (saved one if current) and the shared record of answered events."""
-    index = open_index(settings.corpus_dir, settings.index_folder)
-    return Citebot(settings, index, seen_events(settings))
+    domain = load_domain(settings.domain_path)  # a broken domain file stops start-up with one line
+    index = open_index(settings.corpus_dir, settings.index_folder, knowledge=domain.knowledge())
+    return Citebot(settings, index, seen_events(settings), domain)
 
 
 def seen_events(settings: Settings) -> SeenEvents:

@@ -1,4 +1,4 @@
-"""Slash commands: /whosaid, /troops, /russia-position, /ask. Answered privately, in the ack."""
+"""Slash commands: /whosaid, /ask and the domain file's topic commands. Answered privately, in the ack."""
 
 from __future__ import annotations
 
@@ -18,8 +18,6 @@ if TYPE_CHECKING:
     from bot.slack.app import Citebot
 
 logger = logging.getLogger(__name__)
-
-COMMANDS = ("/whosaid", "/troops", "/russia-position", "/ask")  # the slash commands in manifest.json
 
 
 def register(app: AsyncApp, bot: Citebot) -> None:
@@ -44,6 +42,6 @@ def register(app: AsyncApp, bot: Citebot) -> None:
         await ack(response_type="ephemeral", text=reply.text, blocks=reply.blocks)
         bot.log_request("command", result, started, line)
 
-    for name in COMMANDS:
-        app.command(name)(on_command)
+    for name in ("whosaid", *(t.command for t in bot.domain.topics), "ask"):  # as in the manifest
+        app.command(f"/{name}")(on_command)
     app.command(re.compile(r"^/"))(on_command)
