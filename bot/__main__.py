@@ -29,9 +29,9 @@ from bot.logs import configure as configure_logging
 from bot.progress import indexing_progress
 from bot.render import render_text
 from bot.shelf import add_to_corpus
-from bot.slack.app import Citebot, make_bot, seen_events
 from bot.slack.manifest import build_manifest
 from bot.slack.runners import run_http, run_socket_mode
+from bot.slack.service import Citebot, make_bot, seen_events
 from bot.state import check_paths
 
 logger = logging.getLogger("bot")

@@ -10,8 +10,8 @@ from starlette.applications import Starlette
 
 from bot.config import Settings
 from bot.logs import configure
-from bot.slack.app import make_bot
 from bot.slack.http import create_web_app
+from bot.slack.service import make_bot
 
 
 def create() -> Starlette:

@@ -26,8 +26,9 @@ from starlette.routing import Route
 
 from bot.config import Settings
 from bot.render import apology
-from bot.slack.app import Citebot, create_app, learn_identity, web_client
+from bot.slack.app import create_app
 from bot.slack.payloads import envelope_problem
+from bot.slack.service import Citebot, learn_identity, web_client
 
 logger = logging.getLogger(__name__)
 

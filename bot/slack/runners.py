@@ -23,9 +23,10 @@ from uvicorn.supervisors import Multiprocess
 
 from bot.config import Settings
 from bot.errors import CitebotError
-from bot.slack.app import Citebot, create_app, learn_identity, web_client
+from bot.slack.app import create_app
 from bot.slack.http import create_web_app
 from bot.slack.payloads import envelope_problem
+from bot.slack.service import Citebot, learn_identity, web_client
 
 logger = logging.getLogger(__name__)
 

@@ -1,19 +1,20 @@
-"""Every Slack surface Citebot listens on, registered in one place."""
+"""Every Slack surface Citebot listens on, registered in one place.
+
+Listeners are plain module-level functions taking what Bolt passes (`ack`, `command`, `event`, `body`,
+`client`, `respond`, `context`); the Citebot service comes in `context["citebot"]`.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
 
 from slack_bolt.async_app import AsyncApp
 
 from bot.slack.listeners import actions, commands, events
 
-if TYPE_CHECKING:
-    from bot.slack.app import Citebot
 
-
-def register_listeners(app: AsyncApp, bot: Citebot) -> None:
-    """Register slash commands, events and interactive actions."""
-    commands.register(app, bot)
-    events.register(app, bot)
-    actions.register(app, bot)
+def register_listeners(app: AsyncApp, slash_commands: Sequence[str]) -> None:
+    """Register slash commands (those of the manifest), events and interactive actions."""
+    commands.register(app, slash_commands)
+    events.register(app)
+    actions.register(app)

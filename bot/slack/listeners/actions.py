@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -14,41 +14,49 @@ from bot.answers import MAX_QUERY_CHARS, Answer
 from bot.render import SHARE_ACTION, notice, render
 from bot.slack.inbound import decode
 from bot.slack.payloads import ActionClick, Button, MessageShortcut, read
-
-if TYPE_CHECKING:
-    from bot.slack.app import Citebot
+from bot.slack.service import Citebot
 
 logger = logging.getLogger(__name__)
 
 WHO_SAID_THIS = "who_said_this"  # the message shortcut's callback_id (manifest.json)
 
 
-def register(app: AsyncApp, bot: Citebot) -> None:
+def register(app: AsyncApp) -> None:
     """Listen to the share button and the message shortcut: ack at once, post in the background."""
-
-    async def on_share(
-        ack: AsyncAck,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        client: AsyncWebClient,
-        respond: AsyncRespond | None,
-    ) -> None:
-        await ack()
-        click = read(ActionClick, body, "share click")
-        button = read(Button, action, "share button")
-        if click is not None and button is not None:
-            bot.spawn(_share(bot, click, button.value or "", client, respond))
-
-    async def on_who_said_this(
-        ack: AsyncAck, shortcut: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond | None
-    ) -> None:
-        await ack()
-        used = read(MessageShortcut, shortcut, "message shortcut")
-        if used is not None:
-            bot.spawn(_who_said_this(bot, used, client, respond))
-
     app.action(SHARE_ACTION)(on_share)
     app.shortcut(WHO_SAID_THIS)(on_who_said_this)
+
+
+async def on_share(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: AsyncWebClient,
+    respond: AsyncRespond | None,
+    context: AsyncBoltContext,
+) -> None:
+    """ "Share in channel": the question answered again and posted for everyone."""
+    await ack()
+    bot: Citebot = context["citebot"]
+    click = read(ActionClick, body, "share click")
+    button = read(Button, action, "share button")
+    if click is not None and button is not None:
+        bot.spawn(_share(bot, click, button.value or "", client, respond))
+
+
+async def on_who_said_this(
+    ack: AsyncAck,
+    shortcut: dict[str, Any],
+    client: AsyncWebClient,
+    respond: AsyncRespond | None,
+    context: AsyncBoltContext,
+) -> None:
+    """The "Who said this?" message shortcut: the message's words looked up with /whosaid, privately."""
+    await ack()
+    bot: Citebot = context["citebot"]
+    used = read(MessageShortcut, shortcut, "message shortcut")
+    if used is not None:
+        bot.spawn(_who_said_this(bot, used, client, respond))
 
 
 async def _share(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -14,35 +14,41 @@ from bot.answers import Answer
 from bot.render import Reply, apology, render
 from bot.slack.inbound import decode
 from bot.slack.payloads import MessageEvent, read
-
-if TYPE_CHECKING:
-    from bot.slack.app import Citebot
+from bot.slack.service import Citebot
 
 logger = logging.getLogger(__name__)
 
 SUBSCRIPTIONS = ("app_mention", "message.im")  # the bot events in manifest.json
 
 
-def register(app: AsyncApp, bot: Citebot) -> None:
+def register(app: AsyncApp) -> None:
     """Listen to app_mention and message.im: ack at once, answer in the background."""
-
-    async def on_mention(ack: AsyncAck, event: dict[str, Any], client: AsyncWebClient) -> None:
-        await ack()
-        message = read(MessageEvent, event, "app_mention event")
-        if message is not None and not _ignored(message, bot):
-            # In a channel, answer in the thread: under the mention, or in the thread it was made in.
-            bot.spawn(_answer(bot, client, message, "mention", thread_ts=message.thread_ts or message.ts))
-
-    async def on_message(ack: AsyncAck, event: dict[str, Any], client: AsyncWebClient) -> None:
-        await ack()
-        if event.get("channel_type") != "im":
-            return
-        message = read(MessageEvent, event, "message event")
-        if message is not None and not _ignored(message, bot):
-            bot.spawn(_answer(bot, client, message, "dm", thread_ts=message.thread_ts))
-
     app.event("app_mention")(on_mention)
     app.event("message")(on_message)
+
+
+async def on_mention(
+    ack: AsyncAck, event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    """An @-mention in a channel: answered in the thread, under the mention or in the thread it was in."""
+    await ack()
+    bot: Citebot = context["citebot"]
+    message = read(MessageEvent, event, "app_mention event")
+    if message is not None and not _ignored(message, bot):
+        bot.spawn(_answer(bot, client, message, "mention", thread_ts=message.thread_ts or message.ts))
+
+
+async def on_message(
+    ack: AsyncAck, event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    """A direct message: answered in the DM (in its thread, if it was in one)."""
+    await ack()
+    if event.get("channel_type") != "im":
+        return
+    bot: Citebot = context["citebot"]
+    message = read(MessageEvent, event, "message event")
+    if message is not None and not _ignored(message, bot):
+        bot.spawn(_answer(bot, client, message, "dm", thread_ts=message.thread_ts))
 
 
 def _ignored(event: MessageEvent, bot: Citebot) -> bool:

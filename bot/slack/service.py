@@ -1,0 +1,165 @@
+"""What every Slack listener shares: the Citebot service (settings, domain, index, identity, jobs).
+
+Listeners get it from Bolt's `context["citebot"]` (put there by the app's middleware), so this module
+imports no listener and the listeners import no app.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+import time
+from collections.abc import Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.answers import Answer, answer
+from bot.config import Settings
+from bot.domain import Domain, load_domain
+from bot.errors import CitebotError
+from bot.index import SearchIndex, open_index
+from bot.index.watch import keep_current
+from bot.slack.dedupe import MemorySeenEvents, SeenEvents, SqliteSeenEvents
+
+logger = logging.getLogger(__name__)
+request_log = logging.getLogger("bot.requests")
+
+DRAIN_SECONDS = 25.0  # on shutdown, how long answers already acked may take to be posted
+
+
+@dataclass(slots=True)
+class BotIdentity:
+    """Who the bot is in the workspace, from `auth.test`; unknown until it answers."""
+
+    user_id: str | None = None
+    bot_id: str | None = None
+    team_id: str | None = None
+
+
+class Citebot:
+    """What the listeners share: settings, the current index, the bot's identity, the event log, its jobs."""
+
+    def __init__(
+        self, settings: Settings, index: SearchIndex, seen: SeenEvents, domain: Domain | None = None
+    ) -> None:
+        self.settings = settings
+        self.domain = domain if domain is not None else load_domain(settings.domain_path)
+        self.index = index  # replaced whole when the corpus changes; never mutated
+        self.seen = seen
+        self.identity = BotIdentity()
+        self._jobs: set[asyncio.Task[None]] = set()
+
+    def answer(self, text: str) -> Answer:
+        """Answer a line of user text from the current index."""
+        return answer(text, self.index, domain=self.domain, max_quotes=self.settings.max_quotes)
+
+    async def answer_off_loop(self, text: str) -> Answer:
+        """`answer` in a worker thread: a slow answer never holds up the event loop (acks, /healthz)."""
+        return await asyncio.to_thread(self.answer, text)
+
+    def log_request(self, surface: str, result: Answer | None, started: float, text: str) -> None:
+        """One line per request: where it came from, which command, how long, what was found."""
+        fields: dict[str, Any] = {
+            "surface": surface,
+            "command": result.command if result else "error",
+            "latency_ms": round((time.perf_counter() - started) * 1000, 1),
+            "found": bool(result and result.found),
+            "answers": len(result.answers) if result else 0,
+        }
+        if self.settings.log_queries:
+            fields["query"] = text
+        request_log.info(" ".join(f"{k}={v}" for k, v in fields.items()), extra=fields)
+
+    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run `work` after the ack, tracked so that shutdown waits for it."""
+        task = asyncio.get_running_loop().create_task(work)
+        self._jobs.add(task)
+        task.add_done_callback(self._jobs.discard)
+
+    def watch_corpus(self) -> asyncio.Task[None] | None:
+        """Follow changes to the corpus folder, swapping in a new index when one is ready."""
+        if not self.settings.watch_corpus:
+            return None
+
+        def swap(index: SearchIndex) -> None:
+            self.index = index  # one assignment: a request uses the old index or the new, never a mix
+
+        work = keep_current(self.settings, self.domain.knowledge(), lambda: self.index, swap)
+        return asyncio.get_running_loop().create_task(work)
+
+    async def drain(self, timeout: float = DRAIN_SECONDS) -> None:
+        """Wait for work already acked to Slack (answers being posted) before the process exits."""
+        pending = [job for job in self._jobs if not job.done()]
+        if pending:
+            logger.info("finishing %d answers before exit", len(pending))
+            _, late = await asyncio.wait(pending, timeout=timeout)
+            if late:
+                logger.warning("%d answers not finished after %.0f s", len(late), timeout)
+
+
+def make_bot(settings: Settings) -> Citebot:
+    """The bot with the corpus's index (saved one if current) and the shared record of answered events."""
+    domain = load_domain(settings.domain_path)  # a broken domain file stops start-up with one line
+    index = open_index(settings.corpus_dir, settings.index_folder, knowledge=domain.knowledge())
+    return Citebot(settings, index, seen_events(settings), domain)
+
+
+def seen_events(settings: Settings) -> SeenEvents:
+    """The record of answered event ids: an SQLite file all workers share, else this process's memory."""
+    path = settings.events_file
+    try:
+        return SqliteSeenEvents(path)
+    except (OSError, sqlite3.Error) as exc:
+        if settings.workers > 1:  # each worker deduping alone would answer retries twice
+            raise CitebotError(
+                f"cannot open the record of answered events {path} ({exc}), which "
+                f"{settings.workers} workers must share; make it writable or run one worker"
+            ) from exc
+        logger.warning("cannot use %s (%s); duplicate events are caught per process only", path, exc)
+        return MemorySeenEvents()
+
+
+def web_client(settings: Settings) -> AsyncWebClient:
+    """A Web API client for SLACK_API_URL that retries rate limits, server errors and dropped connections."""
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    return AsyncWebClient(
+        token=token,
+        base_url=settings.slack_api_url,
+        retry_handlers=[
+            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+            AsyncServerErrorRetryHandler(max_retry_count=3),
+            AsyncConnectionErrorRetryHandler(max_retry_count=3),
+        ],
+    )
+
+
+async def fetch_identity(client: AsyncWebClient) -> BotIdentity:
+    """Ask Slack who we are; an empty identity (and a warning) if it cannot say."""
+    try:
+        response = await client.auth_test()
+    except Exception as exc:  # any failure here (API error, bad JSON, no route) only costs us the bot's ids
+        logger.warning("auth.test failed (%s); continuing without the bot's user id", type(exc).__name__)
+        return BotIdentity()
+    return BotIdentity(
+        user_id=response.get("user_id"), bot_id=response.get("bot_id"), team_id=response.get("team_id")
+    )
+
+
+async def learn_identity(
+    bot: Citebot, client: AsyncWebClient, *, retry_after: tuple[float, ...] = (10, 60)
+) -> None:
+    """Fill in the bot's identity in the background, so that a slow Web API never delays start-up."""
+    for delay in (0.0, *retry_after):
+        await asyncio.sleep(delay)
+        identity = await fetch_identity(client)
+        if identity.user_id is not None:
+            bot.identity = identity
+            return

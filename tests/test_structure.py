@@ -1,0 +1,81 @@
+"""The package's shape: data flows one way, and Slack types stay in `render` and `slack`.
+
+corpus -> passages -> attribution -> index -> answers -> render -> slack -> the CLI, with the shared
+pieces (errors, settings, the domain file, text analysis) usable everywhere. A module may import its
+own stage and earlier ones, never a later one.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "bot"
+
+# Each stage: the modules (or packages) in it, in the order data flows.
+STAGES: list[tuple[str, ...]] = [
+    ("bot", "bot.errors", "bot.config", "bot.domain", "bot.text", "bot.logs"),
+    ("bot.webpage", "bot.corpus"),
+    ("bot.passages", "bot.shelf"),
+    ("bot.attribution",),
+    ("bot.index", "bot.progress", "bot.state"),
+    ("bot.answers",),
+    ("bot.render",),
+    ("bot.slack",),
+    ("bot.__main__",),
+]
+SLACK_LIBRARIES = ("slack_sdk", "slack_bolt")
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def stage_of(module: str) -> int:
+    best, rank = "", -1
+    for number, members in enumerate(STAGES):
+        for member in members:
+            if (module == member or module.startswith(member + ".")) and len(member) > len(best):
+                best, rank = member, number
+    assert rank >= 0, f"{module} is in no stage: add it to STAGES"
+    return rank
+
+
+def imports(path: Path) -> list[str]:
+    """Every module `path` imports, at any depth (TYPE_CHECKING blocks and functions included)."""
+    names = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.append(node.module)
+    return names
+
+
+MODULES = sorted(PACKAGE.rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: module_name(p))
+def test_imports_point_only_upstream(path: Path) -> None:
+    module = module_name(path)
+    own = stage_of(module)
+    later = [name for name in imports(path) if name.startswith("bot") and stage_of(name) > own]
+    assert not later, f"{module} imports later stages: {later}"
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: module_name(p))
+def test_slack_types_stay_in_render_and_slack(path: Path) -> None:
+    module = module_name(path)
+    if stage_of(module) >= stage_of("bot.render"):
+        return
+    leaked = [name for name in imports(path) if name.split(".")[0] in SLACK_LIBRARIES]
+    assert not leaked, f"{module} imports {leaked}"
+
+
+def test_the_check_does_catch_an_upstream_import(tmp_path: Path) -> None:
+    broken = tmp_path / "corpus.py"
+    broken.write_text("from bot.answers import answer\nimport slack_sdk\n", encoding="utf-8")
+    assert [stage_of(n) > stage_of("bot.corpus") for n in imports(broken) if n.startswith("bot")] == [True]
