@@ -30,6 +30,7 @@ from bot.attribution import (
 from bot.config import default_index_folder
 from bot.corpus import ArticleInfo, Corpus, corpus_fingerprint, corpus_stat, load_corpus
 from bot.domain import Knowledge, shipped_domain
+from bot.errors import IndexUnusable
 from bot.index import store
 from bot.index.builder import KINDS, IndexData, Progress, build, index_fingerprint, passage_terms
 from bot.index.engine import top
@@ -272,7 +273,7 @@ def _open(
     fingerprint = index_fingerprint(corpus_fingerprint(corpus_dir), knowledge)
     try:
         return SearchIndex(store.load(folder, fingerprint))
-    except store.IndexUnusable as exc:
+    except IndexUnusable as exc:
         reason = str(exc)
     if not save:
         return SearchIndex.build(load_corpus(corpus_dir), progress, knowledge)
@@ -283,7 +284,7 @@ def _open(
                 return SearchIndex(
                     store.load(folder, index_fingerprint(corpus_fingerprint(corpus_dir), knowledge))
                 )
-            except store.IndexUnusable:
+            except IndexUnusable:
                 pass
             if reason == "no saved index":
                 logger.info("no saved index in %s; building one", folder)

@@ -35,7 +35,7 @@ import bot
 from bot.attribution import Person, Speaker
 from bot.corpus import ArticleInfo
 from bot.domain import Knowledge
-from bot.errors import CitebotError
+from bot.errors import CitebotError, IndexUnusable
 from bot.index.builder import IndexData, PassageTable, SpeakerTable, StatementTable
 from bot.index.engine import Postings
 
@@ -68,10 +68,6 @@ _ARRAYS = {
 }
 # The stages whose code and data decide what an index contains: a change to any file in them rebuilds it.
 _BUILDING_STAGES = ("corpus.py", "webpage.py", "passages.py", "text.py", "attribution", "index")
-
-
-class IndexUnusable(Exception):
-    """A saved index that must be rebuilt: missing, stale, or unreadable."""
 
 
 def check_folder(folder: Path, corpus_dir: Path) -> None:
