@@ -9,6 +9,7 @@ import io
 import json
 import logging
 import os
+import re
 import sys
 import time
 from collections.abc import Sequence
@@ -18,7 +19,7 @@ from typing import TextIO
 
 from pydantic import ValidationError
 
-from bot.answers import answer
+from bot.answers import answer, link_to_add
 from bot.config import Settings
 from bot.corpus import load_corpus, shown_name
 from bot.domain import Domain, load_domain
@@ -27,8 +28,8 @@ from bot.index import SearchIndex, build_and_save, open_index
 from bot.index.store import building
 from bot.logs import configure as configure_logging
 from bot.progress import indexing_progress
-from bot.render import render_text
-from bot.shelf import add_to_corpus
+from bot.render import added_text, render_text
+from bot.shelf import add_link, add_to_corpus
 from bot.slack.manifest import build_manifest
 from bot.slack.runners import run_http, run_socket_mode
 from bot.slack.service import Citebot, make_bot, seen_events
@@ -124,7 +125,10 @@ def _parser() -> argparse.ArgumentParser:
         "add", parents=[corpus], help="copy articles (files or folders) into the corpus and update the index"
     )
     add.add_argument(
-        "paths", nargs="+", type=Path, metavar="PATH", help=".txt, .md, .html or .htm files, or folders"
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help=".txt, .md, .html, .htm or .pdf files, folders, or http(s) links (fetched safely)",
     )
     add.add_argument("--json", action="store_true", help="one JSON object per file")
     serve = sub.add_parser(
@@ -259,7 +263,12 @@ def _index(settings: Settings, *, if_stale: bool = False) -> int:
 def _add(args: argparse.Namespace, settings: Settings) -> int:
     """Add articles, report each file, update the index; exit 1 if nothing was added."""
     domain = load_domain(settings.domain_path)
-    outcomes = add_to_corpus(args.paths, settings.corpus_dir)
+    links = [p for p in args.paths if _is_link(p)]
+    files = [Path(p) for p in args.paths if not _is_link(p)]
+    outcomes = add_to_corpus(files, settings.corpus_dir) if files else []
+    outcomes += [
+        add_link(link, settings.corpus_dir, allow_private=settings.fetch_allow_private) for link in links
+    ]
     for outcome in outcomes:
         print(json.dumps(outcome.as_json(), ensure_ascii=False) if args.json else outcome.describe())
     added = [o for o in outcomes if o.doc_id is not None]
@@ -273,6 +282,11 @@ def _add(args: argparse.Namespace, settings: Settings) -> int:
                 f"Index updated: {len(index.articles)} articles, {len(index)} passages in {settings.corpus_dir}/"
             )
     return 0 if added else 1
+
+
+def _is_link(text: str) -> bool:
+    """An address rather than a path (any scheme: the fetcher refuses all but http and https)."""
+    return re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", text) is not None
 
 
 CONSOLE_QUIT = "Type quit or press Ctrl-D to leave; Ctrl-C clears the line."
@@ -293,7 +307,13 @@ def _console(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
             line = _read_line(stdin, stdout, interactive)
             if line is None or line.strip().lower() in {"quit", "exit", "q"}:
                 return 0
-            if line.strip():
+            link = link_to_add(line)
+            if link is not None:  # as in a DM: a link alone, or `add <link>`, adds the article
+                outcome = add_link(link, settings.corpus_dir, allow_private=settings.fetch_allow_private)
+                print(added_text(outcome), file=stdout)
+                index = _load_index(settings, domain)
+                print(file=stdout, flush=True)
+            elif line.strip():
                 result = answer(line, index, domain=domain, max_quotes=settings.max_quotes)
                 text = render_text(result)
                 if result.command == "help":

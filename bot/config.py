@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -50,6 +51,14 @@ class Settings(BaseSettings):
         default=None,
         description="The shelf's domain file: topic commands, aliases, people (default: the shipped one).",
     )
+    adders: str = Field(
+        default="",
+        description="Who may add articles from Slack: user ids or a user group id, comma separated (empty: everyone).",
+    )
+    fetch_allow_private: bool = Field(
+        default=False,
+        description="Tests only: let `add` fetch from private and local addresses (127.0.0.1). Never in production.",
+    )
     watch_corpus: bool = Field(
         default=True, description="Servers pick up added, changed and removed articles."
     )
@@ -95,6 +104,11 @@ class Settings(BaseSettings):
         return None if isinstance(value, str) and not value.strip() else value
 
     @property
+    def adder_ids(self) -> frozenset[str]:
+        """ADDERS as a set of Slack ids (users U…/W…, user groups S…)."""
+        return frozenset(part for part in re.split(r"[\s,]+", self.adders) if part)
+
+    @property
     def domain_path(self) -> Path:
         """DOMAIN_FILE, else the domain file shipped with Citebot (the Ukraine shelf)."""
         return self.domain_file if self.domain_file is not None else SHIPPED_DOMAIN
@@ -138,4 +152,11 @@ class Settings(BaseSettings):
             found.append("SLACK_BOT_TOKEN does not look like a bot token (xoxb-…)")
         if self.slack_app_token and not self.slack_app_token.get_secret_value().startswith("xapp-"):
             found.append("SLACK_APP_TOKEN does not look like an app-level token (xapp-…)")
+        if self.fetch_allow_private:
+            found.append(
+                "FETCH_ALLOW_PRIVATE is on: `add` may fetch from private and local addresses (tests only)"
+            )
+        odd = sorted(i for i in self.adder_ids if not re.fullmatch(r"[UWS][A-Z0-9]{2,}", i))
+        if odd:
+            found.append(f"ADDERS holds {', '.join(odd)}, which are not Slack user or user group ids")
         return found

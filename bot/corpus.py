@@ -20,11 +20,12 @@ from typing import Any
 import yaml
 
 from bot.errors import ArticleError, CorpusError
+from bot.pdf import extract_pdf
 from bot.webpage import extract_webpage
 
 logger = logging.getLogger(__name__)
 
-ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
+ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf")
 WEBPAGE_SUFFIXES = (".html", ".htm")
 MAX_ARTICLE_BYTES = 256_000_000
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
@@ -241,7 +242,10 @@ def read_article(path: Path, doc_id: str) -> Article:
 
 
 def article_from_bytes(data: bytes, doc_id: str, suffix: str) -> Article:
-    """An article from a file's bytes: a saved web page, Markdown, or plain text."""
+    """An article from a file's bytes: a saved web page, a PDF, Markdown, or plain text."""
+    if suffix == ".pdf":
+        page = extract_pdf(data)
+        return parse_article(page.text, doc_id, meta=page.meta)
     if suffix in WEBPAGE_SUFFIXES:
         if not data.strip():
             raise ArticleError("empty file")

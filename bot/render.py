@@ -16,6 +16,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.answers import Answer, Citation, Quote
+from bot.shelf import Outcome
 
 _HEADINGS = {  # topic commands carry their own heading, from the domain file
     "whosaid": "Who said it",
@@ -192,3 +193,35 @@ def notice(message: str) -> Reply:
 def apology() -> Reply:
     """What the user sees when something failed on our side (never the exception's text)."""
     return notice("Sorry, something went wrong on my side. Please try again in a moment.")
+
+
+def added_text(outcome: Outcome) -> str:
+    """What adding a link or file did, for people: what was extracted, or why it was refused."""
+    if outcome.doc_id is None or outcome.article is None:
+        return f"Not added: {outcome.source}\n{outcome.refused}"
+    article = outcome.article
+    facts = [
+        f"Title: {article.title or '(none found)'}",
+        f"Author: {article.author or '(none found)'}",
+        f"Date: {article.date or '(none found)'}",
+        f"Outlet: {article.outlet or '(none found)'}",
+        f"Words: {outcome.words:,}",
+    ]
+    lines = [f"Added to the shelf as {outcome.doc_id}. Ask about it in a few seconds.", *facts]
+    if outcome.note:
+        lines.append(f"Note: {outcome.note}")
+    return "\n".join(lines)
+
+
+def render_added(outcomes: list[Outcome]) -> Reply:
+    """What adding did, as a Slack message: a section per link or file."""
+    blocks: list[Block] = []
+    for outcome in outcomes[: MAX_BLOCKS // 2]:
+        heading, _, rest = added_text(outcome).partition("\n")
+        blocks.append(SectionBlock(text=_mrkdwn(_fit(f"*{escape(heading)}*"))))
+        if rest:
+            blocks.append(SectionBlock(text=_mrkdwn(_fit(escape(rest)))))
+    text = "\n\n".join(added_text(o) for o in outcomes)
+    for block in blocks:
+        block.validate_json()
+    return Reply(text=_fit(escape(text)), blocks=[block.to_dict() for block in blocks])

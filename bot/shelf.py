@@ -1,4 +1,4 @@
-"""Adding articles to the corpus: `python -m bot add PATH…`.
+"""Adding articles to the corpus: `python -m bot add PATH…`, and links or files shared in Slack.
 
 Each file is read as an article before it is copied, so that what is refused (empty, not an article,
 unreadable, a duplicate) never reaches the corpus. A copy of a story already there is refused when it
@@ -9,7 +9,8 @@ each of its quotes once and notes the copies on each other ("also in").
 from __future__ import annotations
 
 import hashlib
-import shutil
+import os
+import secrets
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from bot.corpus import ARTICLE_SUFFIXES, Article, article_from_bytes, load_corpus
 from bot.errors import ArticleError, CitebotError
+from bot.fetch import FetchRefused, fetch
 from bot.passages import split_article
 from bot.text import same_text_key
 
@@ -28,7 +30,7 @@ MIN_KEY_CHARS = 30
 class Outcome:
     """What happened to one file: added under `doc_id` (with what was extracted), or refused and why."""
 
-    source: Path
+    source: str  # the file or link as the user gave it
     doc_id: str | None = None
     article: Article | None = None
     refused: str | None = None
@@ -59,7 +61,7 @@ class Outcome:
         """The same for programs."""
         article = self.article
         return {
-            "file": str(self.source),
+            "file": self.source,
             "added": self.doc_id is not None,
             "doc_id": self.doc_id,
             "title": article.title if article else None,
@@ -83,6 +85,28 @@ def add_to_corpus(paths: Sequence[Path], corpus_dir: Path) -> list[Outcome]:
     return [shelf.add(path) for path in _files(paths)]
 
 
+def add_link(url: str, corpus_dir: Path, *, allow_private: bool = False) -> Outcome:
+    """Fetch the page, PDF or text at `url` (safely: bot/fetch.py) and add it; a refusal says why."""
+    try:
+        fetched = fetch(url, allow_private=allow_private)
+    except FetchRefused as exc:
+        return Outcome(url, refused=str(exc))
+    return add_data(fetched.data, fetched.name, corpus_dir, source=url, url=fetched.url)
+
+
+def add_data(data: bytes, name: str, corpus_dir: Path, *, source: str, url: str | None = None) -> Outcome:
+    """Add one article given as bytes (a fetched page, a file shared in Slack) under the file name `name`.
+
+    `url` is where it came from: the same address added twice is one article. Nothing is written unless
+    the article is accepted, and then in one step (no reader ever sees half a file).
+    """
+    try:
+        corpus_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CitebotError(f"cannot create the corpus folder {corpus_dir}: {exc.strerror or exc}") from None
+    return _Shelf(corpus_dir).add_data(data, Path(name).name or "article.txt", source, url)
+
+
 class _Shelf:
     """The corpus as `add` sees it: file contents and sentences already there, and where each came from."""
 
@@ -103,35 +127,46 @@ class _Shelf:
     def add(self, path: Path) -> Outcome:
         if path.suffix.lower() not in ARTICLE_SUFFIXES:
             return Outcome(
-                path,
+                str(path),
                 refused=f"not an article file ({path.suffix or 'no extension'}; "
                 f"Citebot reads {', '.join(ARTICLE_SUFFIXES)})",
             )
         try:
             data = path.read_bytes()
         except OSError as exc:
-            return Outcome(path, refused=f"unreadable ({exc.strerror or exc})")
+            return Outcome(str(path), refused=f"unreadable ({exc.strerror or exc})")
+        return self.add_data(data, path.name, str(path))
+
+    def add_data(self, data: bytes, name: str, source: str, url: str | None = None) -> Outcome:
+        suffix = Path(name).suffix.lower()
+        if suffix not in ARTICLE_SUFFIXES:
+            return Outcome(source, refused=f"not an article file ({suffix or 'no extension'})")
         same_file = self.by_bytes.get(_digest(data))
         if same_file is not None:
-            return Outcome(path, refused=f"duplicate of {same_file} (the same file)")
+            return Outcome(source, refused=f"already on the shelf as {same_file} (the same file)")
+        same_link = next((a.doc_id for a in self.articles.values() if url and a.url in {url, source}), None)
+        if same_link is not None:
+            return Outcome(source, refused=f"already on the shelf as {same_link} (the same link)")
         try:
-            article = article_from_bytes(data, path.name, path.suffix.lower())
+            article = article_from_bytes(data, name, suffix)
         except ArticleError as exc:
-            return Outcome(path, refused=str(exc))
+            return Outcome(source, refused=str(exc))
+        if url and not article.url:
+            article = replace(article, url=url)
         original, share = self._closest(article)
         note = None
         if original is not None and share >= SAME_STORY:
             if _same_source(article, self.articles[original]):
-                return Outcome(path, article=article, refused=f"duplicate of {original} (the same story)")
+                return Outcome(source, article=article, refused=f"duplicate of {original} (the same story)")
             note = f"the same story as {original}: its quotes are cited once, and each notes the other"
         try:
-            doc_id = self._copy(path)
+            doc_id = self._write(data, name)
         except OSError as exc:
-            return Outcome(path, refused=f"cannot copy it into {self.corpus_dir} ({exc.strerror or exc})")
+            return Outcome(source, refused=f"cannot write it into {self.corpus_dir} ({exc.strerror or exc})")
         article = replace(article, doc_id=doc_id)
         self.by_bytes[_digest(data)] = doc_id
         self._remember(article)
-        return Outcome(path, doc_id=doc_id, article=article, note=note)
+        return Outcome(source, doc_id=doc_id, article=article, note=note)
 
     def _remember(self, article: Article) -> None:
         self.articles[article.doc_id] = article
@@ -147,15 +182,26 @@ class _Shelf:
         doc_id, count = shared.most_common(1)[0]
         return doc_id, count / len(keys)
 
-    def _copy(self, path: Path) -> str:
-        """Copy under the file's own name; a different file of that name makes it `name-2.ext`."""
-        target = self.corpus_dir / path.name
-        number = 2
-        while target.exists():
-            target = self.corpus_dir / f"{path.stem}-{number}{path.suffix}"
-            number += 1
-        shutil.copyfile(path, target)
-        return target.relative_to(self.corpus_dir).as_posix()
+    def _write(self, data: bytes, name: str) -> str:
+        """Write under `name`; a different file of that name makes it `name-2.ext`. Never overwrites.
+
+        The bytes go to a hidden file first (the loader and the watcher skip hidden files), then are
+        linked under their name in one step, which fails rather than replace a file that appeared.
+        """
+        stem, suffix = Path(name).stem, Path(name).suffix
+        staging = self.corpus_dir / f".citebot-adding-{secrets.token_hex(6)}{suffix}"
+        staging.write_bytes(data)
+        try:
+            number = 1
+            while True:
+                target = self.corpus_dir / (name if number == 1 else f"{stem}-{number}{suffix}")
+                try:
+                    os.link(staging, target)
+                    return target.relative_to(self.corpus_dir).as_posix()
+                except FileExistsError:
+                    number += 1
+        finally:
+            staging.unlink(missing_ok=True)
 
 
 def _files(paths: Sequence[Path]) -> Iterator[Path]:

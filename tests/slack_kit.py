@@ -52,6 +52,9 @@ class StandIn:
     calls: list[Call] = field(default_factory=list)
     faults: dict[str, list[str]] = field(default_factory=dict)
     extra: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # GET paths it serves (files behind url_private, pages to fetch): path -> (status, headers, body)
+    served: dict[str, tuple[int, dict[str, str], bytes]] = field(default_factory=dict)
+    downloads: list[tuple[str, str]] = field(default_factory=list)  # (path, Authorization header)
     lock: threading.Lock = field(default_factory=threading.Lock)
     server: ThreadingHTTPServer | None = None
 
@@ -59,6 +62,12 @@ class StandIn:
     def url(self) -> str:
         assert self.server is not None
         return f"http://127.0.0.1:{self.server.server_address[1]}/api/"
+
+    @property
+    def root(self) -> str:
+        """The stand-in's address, for pages and files it serves (`served`)."""
+        assert self.server is not None
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
 
     def fail_next(self, method: str, *faults: str) -> None:
         """Answer the next calls of `method` with these faults in turn: "429", "500", "drop", "slow", or an error code."""
@@ -69,6 +78,7 @@ class StandIn:
         with self.lock:
             self.calls.clear()
             self.faults.clear()
+            self.downloads.clear()
 
     def ok_calls(self, method: str) -> list[Call]:
         with self.lock:
@@ -94,6 +104,16 @@ class StandIn:
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *args: object) -> None:
                 pass
+
+            def do_GET(self) -> None:
+                with stand_in.lock:
+                    stand_in.downloads.append((self.path, self.headers.get("authorization", "")))
+                    status, headers, body = stand_in.served.get(self.path, (404, {}, b"not found"))
+                self.send_response(status)
+                for name, value in {"content-length": str(len(body)), **headers}.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(body)
 
             def do_POST(self) -> None:
                 method = self.path.rsplit("/", 1)[-1]
@@ -292,9 +312,14 @@ def block_action(value: str, channel: str = "C0001", user: str = "U0001") -> byt
 
 
 def message_shortcut(
-    text: str, channel: str = "C0001", user: str = "U0001", response_url: str | None = None
+    text: str,
+    channel: str = "C0001",
+    user: str = "U0001",
+    response_url: str | None = None,
+    callback_id: str = "who_said_this",
+    files: list[dict[str, Any]] | None = None,
 ) -> bytes:
-    """The "Who said this?" shortcut on a message, as Slack posts it."""
+    """A message shortcut ("Who said this?" unless `callback_id` says otherwise), as Slack posts it."""
     payload = {
         "type": "message_action",
         "token": "legacy-verification-token",
@@ -302,10 +327,10 @@ def message_shortcut(
         "team": {"id": "T0001", "domain": "example"},
         "user": {"id": user, "username": "ann", "team_id": "T0001"},
         "channel": {"id": channel, "name": "general"},
-        "callback_id": "who_said_this",
+        "callback_id": callback_id,
         "trigger_id": "1.2.3",
         "message_ts": "1.5",
-        "message": {"type": "message", "user": "U0002", "text": text, "ts": "1.5"},
+        "message": {"type": "message", "user": "U0002", "text": text, "ts": "1.5", "files": files or []},
         "response_url": response_url or "https://hooks.slack.com/app/T0001/1/abc",
     }
     return urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()

@@ -82,7 +82,8 @@ def test_the_index_is_current_after_adding(corpus: Path, caplog: pytest.LogCaptu
             b"0\n\xe2\x80\xa6\nSubscribe to get the latest posts sent to your email.\n",
             "boilerplate",
         ),
-        ("notes.pdf", b"%PDF-1.7", "not an article file"),
+        ("notes.pdf", b"%PDF-1.7", "not a readable PDF"),
+        ("photo.png", b"\x89PNG", "not an article file"),
     ],
 )
 def test_refusals_say_why(corpus: Path, tmp_path: Path, name: str, content: bytes, reason: str) -> None:
@@ -102,7 +103,7 @@ def test_an_unreadable_file_is_refused(corpus: Path, tmp_path: Path) -> None:
 
 def test_duplicates_are_refused(corpus: Path, tmp_path: Path) -> None:
     _, [same_file] = add(corpus, SEEDS / "003_beecce86ed0f1ada.txt")
-    assert same_file["refused"] == "duplicate of 003_beecce86ed0f1ada.txt (the same file)"
+    assert same_file["refused"] == "already on the shelf as 003_beecce86ed0f1ada.txt (the same file)"
     resaved = tmp_path / "resaved.txt"  # the same story saved again, with a different header line
     resaved.write_text(
         "Saved from the web\n" + (SEEDS / "003_beecce86ed0f1ada.txt").read_text("utf-8"), "utf-8"

@@ -91,7 +91,7 @@ def test_add_to_a_read_only_corpus_refuses_each_file_in_one_line(tmp_path: Path)
         assert sorted(p.name for p in corpus.iterdir()) != [] and not (corpus / "new.txt").exists()
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     [line] = result.stdout.strip().splitlines()
-    assert line.startswith(f"refused  {new}: cannot copy it into") and "Permission denied" in line
+    assert line.startswith(f"refused  {new}: cannot write it into") and "Permission denied" in line
 
 
 def test_add_skips_an_unreadable_corpus_file_as_index_does(shelf: Path, tmp_path: Path) -> None:

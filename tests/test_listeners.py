@@ -6,6 +6,7 @@ import asyncio
 from typing import Any
 
 from slack_bolt.async_app import AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
 from bot.domain import shipped_domain
@@ -25,7 +26,8 @@ def test_a_slash_command_listener_answers_in_its_ack(seed_index: SearchIndex) ->
         acked.append(reply)
 
     command = {"command": "/troops", "text": "headquarters", "user_id": "U1", "channel_id": "C1"}
-    asyncio.run(on_command(ack, command, AsyncBoltContext({"citebot": bot})))  # type: ignore[arg-type]
+    context = AsyncBoltContext({"citebot": bot})
+    asyncio.run(on_command(ack, command, context, AsyncWebClient(token="xoxb-test")))  # type: ignore[arg-type]
     [reply] = acked
     assert reply["response_type"] == "ephemeral"
     assert "headquarters" in str(reply["blocks"]) and "The planned force" in reply["text"]

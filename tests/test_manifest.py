@@ -13,6 +13,7 @@ from referencing import Registry, Resource
 from bot.__main__ import main
 from bot.domain import load_domain, shipped_domain
 from bot.slack.listeners.actions import WHO_SAID_THIS
+from bot.slack.listeners.adding import ADD_ARTICLE
 from bot.slack.listeners.events import SUBSCRIPTIONS
 from bot.slack.manifest import build_manifest
 
@@ -78,15 +79,20 @@ def test_another_domain_files_manifest_is_valid(validator: Draft7Validator) -> N
 
 def test_events_shortcut_scopes_and_modes(manifest: dict[str, Any]) -> None:
     assert manifest["settings"]["event_subscriptions"]["bot_events"] == list(SUBSCRIPTIONS)
-    [shortcut] = manifest["features"]["shortcuts"]
-    assert (shortcut["type"], shortcut["callback_id"]) == ("message", WHO_SAID_THIS)
+    shortcuts = {(s["type"], s["callback_id"]): s["name"] for s in manifest["features"]["shortcuts"]}
+    assert shortcuts == {
+        ("message", WHO_SAID_THIS): "Who said this?",
+        ("message", ADD_ARTICLE): "Add to Citebot",
+    }
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
         "commands",
         "app_mentions:read",
         "chat:write",
+        "files:read",
         "im:history",
         "im:read",
         "im:write",
+        "usergroups:read",
     }
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     assert manifest["settings"]["socket_mode_enabled"] is True

@@ -13,7 +13,7 @@ from bot.answers.ask import ask
 from bot.answers.help import help_answer, help_text, usage
 from bot.answers.models import Answer, Citation, Command, Quote
 from bot.answers.retrieval import MAX_QUOTE_CHARS, not_found, shorten
-from bot.answers.routing import MAX_QUERY_CHARS, Request, clean_input, parse, route
+from bot.answers.routing import MAX_QUERY_CHARS, Request, clean_input, link_to_add, parse, route
 from bot.answers.topic import topic_answer
 from bot.answers.whosaid import speaker_named, whosaid
 from bot.domain import Domain, shipped_domain
@@ -31,6 +31,7 @@ __all__ = [
     "clean_input",
     "help_answer",
     "help_text",
+    "link_to_add",
     "parse",
     "route",
     "shorten",

@@ -29,6 +29,7 @@ _WHAT_DID = re.compile(
     r"warn|warned|stress|stressed)\b(?:\s+(?:about|on|regarding|of)\b)?\s*(?P<topic>.*?)[?.!]*$",
     re.IGNORECASE | re.S,
 )
+_ADD = re.compile(r"^(?:/ask\s+)?(?:add\s+)?(?P<url>https?://\S+)$", re.IGNORECASE)
 _HELP_WORDS = frozenset({"help", "?", "commands", "usage", "hi", "hello", "hey"})
 
 
@@ -42,6 +43,12 @@ class Request:
     unknown: str | None = None
     suggestion: str | None = None  # for an unknown command, the known one it most looks like
     question: str = ""  # free text as asked, for a plain /ask answer when the routed command finds nothing
+
+
+def link_to_add(text: str) -> str | None:
+    """The address to add when the text is only a link, or `add <link>` (also after `/ask`)."""
+    match = _ADD.match(" ".join(text.split()))
+    return match["url"].rstrip(">)].,") if match else None
 
 
 def clean_input(text: str) -> str:

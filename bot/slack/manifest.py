@@ -11,9 +11,19 @@ from typing import Any
 
 from bot.domain import Domain
 from bot.slack.listeners.actions import WHO_SAID_THIS
+from bot.slack.listeners.adding import ADD_ARTICLE
 from bot.slack.listeners.events import SUBSCRIPTIONS
 
-BOT_SCOPES = ("app_mentions:read", "chat:write", "commands", "im:history", "im:read", "im:write")
+BOT_SCOPES = (
+    "app_mentions:read",
+    "chat:write",
+    "commands",
+    "files:read",
+    "im:history",
+    "im:read",
+    "im:write",
+    "usergroups:read",
+)
 WHOSAID_DESCRIPTION = "Who said a phrase, word for word, and where; or what a person said"
 ASK_DESCRIPTION = "Ask anything the articles cover; answered with cited quotes"
 
@@ -73,7 +83,13 @@ def build_manifest(domain: Domain, request_url: str | None = None) -> dict[str, 
                     "type": "message",
                     "callback_id": WHO_SAID_THIS,
                     "description": "Find who said this message's words, word for word, and in which article",
-                }
+                },
+                {
+                    "name": "Add to Citebot",
+                    "type": "message",
+                    "callback_id": ADD_ARTICLE,
+                    "description": "Add the article this message links to or attaches to the shelf",
+                },
             ],
             "slash_commands": commands,
         },

@@ -33,6 +33,16 @@ class Container(_Part):
     channel_id: str | None = None
 
 
+class SharedFile(_Part):
+    """A file attached to a message; `url_private` is downloaded with the bot token (files:read)."""
+
+    id: str
+    name: str | None = None
+    mimetype: str | None = None
+    size: int | None = None
+    url_private: str | None = None
+
+
 class MessageEvent(_Part):
     """An `app_mention` or `message` event."""
 
@@ -44,6 +54,7 @@ class MessageEvent(_Part):
     subtype: str | None = None
     bot_id: str | None = None
     channel_type: str | None = None
+    files: list[SharedFile] = []
 
 
 class SlashCommand(_Part):
@@ -75,6 +86,7 @@ class Button(_Part):
 
 class ShortcutMessage(_Part):
     text: str | None = None
+    files: list[SharedFile] = []
 
 
 class MessageShortcut(_Part):

@@ -9,8 +9,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+import threading
 import time
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +28,7 @@ from bot.domain import Domain, load_domain
 from bot.errors import CitebotError
 from bot.index import SearchIndex, open_index
 from bot.index.watch import keep_current
+from bot.shelf import Outcome, add_data, add_link
 from bot.slack.dedupe import MemorySeenEvents, SeenEvents, SqliteSeenEvents
 
 logger = logging.getLogger(__name__)
@@ -56,6 +58,7 @@ class Citebot:
         self.seen = seen
         self.identity = BotIdentity()
         self._jobs: set[asyncio.Task[None]] = set()
+        self._adding = threading.Lock()
 
     def answer(self, text: str) -> Answer:
         """Answer a line of user text from the current index."""
@@ -64,6 +67,45 @@ class Citebot:
     async def answer_off_loop(self, text: str) -> Answer:
         """`answer` in a worker thread: a slow answer never holds up the event loop (acks, /healthz)."""
         return await asyncio.to_thread(self.answer, text)
+
+    async def add_link(self, url: str) -> Outcome:
+        """Fetch and add the article at `url` (one add at a time); the watcher then updates the index."""
+        return await asyncio.to_thread(
+            self._serially,
+            add_link,
+            url,
+            self.settings.corpus_dir,
+            allow_private=self.settings.fetch_allow_private,
+        )
+
+    async def add_file(self, data: bytes, name: str, source: str) -> Outcome:
+        """Add a file shared in Slack (one add at a time)."""
+        return await asyncio.to_thread(
+            self._serially, add_data, data, name, self.settings.corpus_dir, source=source
+        )
+
+    def _serially(self, add: Callable[..., Outcome], *args: Any, **kwargs: Any) -> Outcome:
+        with self._adding:  # two adds at once would both pass the duplicate check
+            return add(*args, **kwargs)
+
+    async def may_add(self, user_id: str | None, client: AsyncWebClient) -> bool:
+        """Whether this user may add articles: ADDERS lists them or a user group they are in (empty: all)."""
+        allowed = self.settings.adder_ids
+        if not allowed:
+            return True
+        if user_id is None:
+            return False
+        if user_id in allowed:
+            return True
+        for group in sorted(i for i in allowed if i.startswith("S")):
+            try:
+                response = await client.usergroups_users_list(usergroup=group)
+            except Exception as exc:  # the group cannot be read: nobody gets in through it
+                logger.warning("could not read user group %s (%s)", group, type(exc).__name__)
+                continue
+            if user_id in (response.get("users") or []):
+                return True
+        return False
 
     def log_request(self, surface: str, result: Answer | None, started: float, text: str) -> None:
         """One line per request: where it came from, which command, how long, what was found."""

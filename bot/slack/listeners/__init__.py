@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.slack.listeners import actions, commands, events
+from bot.slack.listeners import actions, adding, commands, events
 
 
 def register_listeners(app: AsyncApp, slash_commands: Sequence[str]) -> None:
@@ -18,3 +18,4 @@ def register_listeners(app: AsyncApp, slash_commands: Sequence[str]) -> None:
     commands.register(app, slash_commands)
     events.register(app)
     actions.register(app)
+    adding.register(app)

@@ -8,11 +8,13 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.answers import Answer
+from bot.answers import Answer, link_to_add
 from bot.render import apology, render
 from bot.slack.inbound import decode
+from bot.slack.listeners.adding import add_shared
 from bot.slack.payloads import SlashCommand, read
 from bot.slack.service import Citebot
 
@@ -26,7 +28,13 @@ def register(app: AsyncApp, slash_commands: Sequence[str]) -> None:
     app.command(re.compile(r"^/"))(on_command)
 
 
-async def on_command(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContext) -> None:
+async def on_command(
+    ack: AsyncAck,
+    command: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+    respond: AsyncRespond | None = None,
+) -> None:
     """A slash command: the answer goes in the ack itself, so Slack shows it at once, within its 3
     seconds, with no further Web API call to fail."""
     bot: Citebot = context["citebot"]
@@ -36,6 +44,12 @@ async def on_command(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltC
         await ack()
         return
     line = f"{parsed.command} {decode(parsed.text or '')}".strip()
+    link = link_to_add(line) if parsed.command == "/ask" else None
+    if link is not None:
+        # Fetching may take longer than Slack's 3 seconds: say so now, answer through the response_url.
+        await ack(response_type="ephemeral", text=f"Adding {link} …")
+        bot.spawn(_add(bot, parsed.user_id, link, client, respond))
+        return
     result: Answer | None = None
     try:
         result = await bot.answer_off_loop(line)
@@ -45,3 +59,17 @@ async def on_command(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltC
         reply = apology()
     await ack(response_type="ephemeral", text=reply.text, blocks=reply.blocks)
     bot.log_request("command", result, started, line)
+
+
+async def _add(
+    bot: Citebot, user_id: str | None, link: str, client: AsyncWebClient, respond: AsyncRespond | None
+) -> None:
+    """`/ask add <link>`: add it, and tell the user privately what happened."""
+    reply = await add_shared(bot, client, user_id, [link], [])
+    if respond is None:
+        logger.warning("could not report an add: the command came without a response_url")
+        return
+    try:
+        await respond(response_type="ephemeral", replace_original=True, text=reply.text, blocks=reply.blocks)
+    except Exception as exc:  # Slack's endpoint: a failure there is logged, not raised
+        logger.warning("posting to the response_url failed (%s)", type(exc).__name__)

@@ -10,9 +10,10 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.answers import Answer
+from bot.answers import Answer, link_to_add
 from bot.render import Reply, apology, render
 from bot.slack.inbound import decode
+from bot.slack.listeners.adding import add_shared
 from bot.slack.payloads import MessageEvent, read
 from bot.slack.service import Citebot
 
@@ -52,8 +53,10 @@ async def on_message(
 
 
 def _ignored(event: MessageEvent, bot: Citebot) -> bool:
-    """Edits, deletions, joins and other subtypes, bots (ourselves included): not questions."""
-    return bool(event.subtype or event.bot_id or not event.user or event.user == bot.identity.user_id)
+    """Edits, deletions, joins and other subtypes, bots (ourselves included): not questions. A file
+    shared with the bot (subtype file_share) is something to add."""
+    subtype = event.subtype is not None and not (event.subtype == "file_share" and event.files)
+    return bool(subtype or event.bot_id or not event.user or event.user == bot.identity.user_id)
 
 
 async def _answer(
@@ -63,9 +66,14 @@ async def _answer(
     text = decode(event.text or "", drop_user=bot.identity.user_id)
     result: Answer | None = None
     reply: Reply
+    link = link_to_add(text) if surface == "dm" else None
     try:
-        result = await bot.answer_off_loop(text or "help")
-        reply = render(result)
+        if surface == "dm" and (link is not None or event.files):
+            # A DM that is only a link (or `add <link>`), or shares files: add them to the shelf.
+            reply = await add_shared(bot, client, event.user, [link] if link else [], event.files)
+        else:
+            result = await bot.answer_off_loop(text or "help")
+            reply = render(result)
     except Exception:
         logger.exception("could not answer an event")
         reply = apology()

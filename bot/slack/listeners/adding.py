@@ -1,0 +1,131 @@
+"""Growing the shelf from Slack: the "Add to Citebot" shortcut, a link or file sent in a DM, `/ask add`.
+
+Links are fetched safely (bot/fetch.py); files shared in Slack are downloaded from `url_private` with
+the bot token (files:read), only from Slack itself. Who may add is ADDERS (users, or a user group);
+everyone else gets a polite refusal naming who can. Each add answers privately with what was
+extracted, or why it was refused; the watcher then brings the new article into the index.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.fetch import MAX_BYTES, TIMEOUT_SECONDS
+from bot.render import Reply, escape, notice, render_added
+from bot.shelf import Outcome
+from bot.slack.inbound import decode
+from bot.slack.payloads import MessageShortcut, SharedFile, read
+from bot.slack.service import Citebot
+
+logger = logging.getLogger(__name__)
+
+ADD_ARTICLE = "add_article"  # the message shortcut's callback_id (manifest.json)
+MAX_ADDS = 5  # links and files added from one message
+_LINK = re.compile(r"https?://[^\s<>|]+")
+
+
+def register(app: AsyncApp) -> None:
+    """Listen to the "Add to Citebot" message shortcut."""
+    app.shortcut(ADD_ARTICLE)(on_add_article)
+
+
+async def on_add_article(
+    ack: AsyncAck,
+    shortcut: dict[str, Any],
+    client: AsyncWebClient,
+    respond: AsyncRespond | None,
+    context: AsyncBoltContext,
+) -> None:
+    """ "Add to Citebot" on a message: its links and files are added; the answer comes privately."""
+    await ack()
+    bot: Citebot = context["citebot"]
+    used = read(MessageShortcut, shortcut, "add shortcut")
+    if used is not None:
+        bot.spawn(_add_from_shortcut(bot, used, client, respond))
+
+
+async def _add_from_shortcut(
+    bot: Citebot, used: MessageShortcut, client: AsyncWebClient, respond: AsyncRespond | None
+) -> None:
+    text = decode(used.message.text or "")
+    reply = await add_shared(bot, client, used.user.id, _LINK.findall(text), used.message.files)
+    try:
+        await client.chat_postEphemeral(
+            channel=used.channel.id, user=used.user.id, text=reply.text, blocks=reply.blocks
+        )
+    except SlackApiError:
+        if respond is not None:  # not in that channel: the shortcut's response_url still reaches the user
+            try:
+                await respond(response_type="ephemeral", text=reply.text, blocks=reply.blocks)
+            except Exception as exc:
+                logger.warning("posting to the response_url failed (%s)", type(exc).__name__)
+
+
+async def add_shared(
+    bot: Citebot,
+    client: AsyncWebClient,
+    user_id: str | None,
+    links: Sequence[str],
+    files: Sequence[SharedFile],
+) -> Reply:
+    """Add these links and files for this user, if they may add; what happened, as a reply."""
+    if not await bot.may_add(user_id, client):
+        return _not_allowed(bot)
+    if not links and not files:
+        return notice("That message has no link or file to add.")
+    outcomes: list[Outcome] = []
+    for link in list(dict.fromkeys(links))[:MAX_ADDS]:
+        outcomes.append(await bot.add_link(link))
+    for shared in files[: MAX_ADDS - len(outcomes)]:
+        outcomes.append(await _add_file(bot, client, shared))
+    for outcome in outcomes:
+        logger.info("add %s: %s", "added" if outcome.doc_id else "refused", outcome.doc_id or outcome.refused)
+    return render_added(outcomes)
+
+
+async def _add_file(bot: Citebot, client: AsyncWebClient, shared: SharedFile) -> Outcome:
+    name = shared.name or f"{shared.id}.txt"
+    url = shared.url_private
+    if not url or not _from_slack(url, bot.settings.slack_api_url):
+        return Outcome(name, refused="the file has no download address in Slack")
+    if shared.size is not None and shared.size > MAX_BYTES:
+        return Outcome(name, refused=f"too large ({shared.size:,} bytes; the limit is {MAX_BYTES:,})")
+    try:
+        async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS, follow_redirects=True, trust_env=False) as http:
+            response = await http.get(url, headers={"Authorization": f"Bearer {client.token}"})
+    except httpx.HTTPError as exc:
+        return Outcome(name, refused=f"could not download it from Slack ({type(exc).__name__})")
+    if response.status_code != 200 or len(response.content) > MAX_BYTES:
+        return Outcome(name, refused=f"could not download it from Slack (HTTP {response.status_code})")
+    if response.headers.get("content-type", "").startswith("text/html") and not name.lower().endswith(
+        (".html", ".htm")
+    ):
+        return Outcome(name, refused="Slack sent a page instead of the file (is files:read granted?)")
+    return await bot.add_file(response.content, name, name)
+
+
+def _from_slack(url: str, api_url: str) -> bool:
+    """Files are downloaded with the bot token only from Slack (or the Web API stand-in it is set to)."""
+    host = urlsplit(url).hostname or ""
+    return urlsplit(url).scheme in {"https", "http"} and (
+        host == "slack.com" or host.endswith(".slack.com") or host == urlsplit(api_url).hostname
+    )
+
+
+def _not_allowed(bot: Citebot) -> Reply:
+    who = []
+    for member in sorted(i for i in bot.settings.adder_ids if re.fullmatch(r"[UWS][A-Z0-9]{2,}", i)):
+        who.append(f"<!subteam^{member}>" if member.startswith("S") else f"<@{member}>")
+    names = ", ".join(who) or "the people the bot's owner named"
+    text = f"Only {names} can add articles to the shelf. Ask one of them to add it."
+    block = {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+    return Reply(text=escape("Only the people in ADDERS can add articles to the shelf."), blocks=[block])
