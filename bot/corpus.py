@@ -58,6 +58,7 @@ _JUNK = re.compile(
 _TRAILER = re.compile(r"^(?:previously|related|see also|read also|more on this|more from \w+):?$", re.I)
 _TRAILER_MAX_LINES = 4
 _MENU_SEPARATORS = re.compile(r"\s[|›»>/·•]\s")
+MENU_ITEM_WORDS = 6  # a menu's items are a few words each
 _DISCOVER_MORE = re.compile(r"^Discover more from\s+(?P<outlet>.+?)(?:\s+[|–—-]\s+.*)?$", re.IGNORECASE)
 _COPYRIGHT = re.compile(r"^(?:©|copyright)\s*(?:\d{4}\s*)?(?P<outlet>[^.,|]+?)\.?(?:\s+all rights.*)?$", re.I)
 _ORIGINALLY = re.compile(r"originally (?:published|appeared) (?:on|in|by)\s+(?P<outlet>[A-Z][\w.&' -]+?)[.,]")
@@ -283,6 +284,13 @@ def decode_article(data: bytes) -> str:
         raise ArticleError(f"not UTF-8 text (bad byte at offset {exc.start})") from exc
 
 
+def _is_menu(text: str) -> bool:
+    """A line of links ("World | Europe | Politics"): two separators or more, and every item short. A
+    paragraph that happens to hold separators (a dateline merged into the opening) is not one."""
+    items = _MENU_SEPARATORS.split(text)
+    return len(items) >= 3 and all(len(item.split()) <= MENU_ITEM_WORDS for item in items)
+
+
 def parse_article(
     text: str, doc_id: str, *, markdown: bool = False, meta: dict[str, str] | None = None
 ) -> Article:
@@ -310,7 +318,7 @@ def parse_article(
         near_edge = i < 5 or i >= len(lines) - 3
         if line.after_blank:
             kept.append(None)  # a blank line ends a paragraph
-        if (title and _is_title_copy(line.text, title)) or len(_MENU_SEPARATORS.findall(line.text)) >= 2:
+        if (title and _is_title_copy(line.text, title)) or _is_menu(line.text):
             kept.append(None)
         elif (m := _DISCOVER_MORE.match(line.text)) is not None:
             outlet = outlet or m["outlet"].strip()

@@ -21,6 +21,7 @@ from bot.errors import ArticleError, CitebotError
 from bot.fetch import FetchRefused, fetch
 from bot.passages import split_article
 from bot.text import same_text_key
+from bot.webpage import word_count
 
 SAME_STORY = 0.9  # share of a new article's sentences already in one corpus article: the same story
 MIN_KEY_CHARS = 30
@@ -41,7 +42,7 @@ class Outcome:
         """Words of article text (what can be quoted), 0 if refused."""
         if self.article is None:
             return 0
-        return sum(len(self.article.text[s:e].split()) for s, e in self.article.paragraphs)
+        return sum(word_count(self.article.text[s:e]) for s, e in self.article.paragraphs)
 
     def describe(self) -> str:
         """One line (two with a note) for people: what was extracted, or why the file was refused."""

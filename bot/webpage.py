@@ -7,10 +7,12 @@ Citebot: quotes and their offsets refer to it, not to the HTML.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 import trafilatura
+from trafilatura.utils import load_html
 
 from bot.errors import ArticleError
 
@@ -27,25 +29,144 @@ class Webpage:
 
 def extract_webpage(data: bytes) -> Webpage:
     """Extract the article from a saved page's bytes (any declared encoding); ArticleError if there is none."""
-    found = trafilatura.bare_extraction(
-        data, with_metadata=True, include_comments=False, include_tables=False, favor_precision=True
-    )
-    document: dict[str, Any] = {} if found is None else found if isinstance(found, dict) else found.as_dict()
+    document = _extract(data, favor_precision=True)
     text = str(document.get("text") or "").strip()
-    if len(text.split()) < MIN_WORDS:
+    if word_count(text) < MIN_WORDS:
+        # Precision can keep too little (a reprint notice for the whole story): then the default settings.
+        document = _extract(data, favor_precision=False)
+        text = str(document.get("text") or "").strip()
+    if word_count(text) < MIN_WORDS:
         raise ArticleError("not an article (no article text found in the page)")
+    page = _head_facts(data)
+    outlet = page.get("site_name") or _str(document.get("sitename"))
     meta = {
-        field: value.strip()
+        field: " ".join(value.split())
         for field, value in (
-            ("title", document.get("title")),
-            ("author", _authors(document.get("author"))),
+            ("title", _title(page, _str(document.get("title")), outlet)),
+            ("author", _best_author(_author(_authors(document.get("author"))), _author(page.get("author")))),
             ("date", document.get("date")),
-            ("outlet", document.get("sitename")),
-            ("url", document.get("url")),
+            ("outlet", outlet),
+            # The parser may have moved <link rel=canonical> and og:url into the body: read them anywhere.
+            ("url", page.get("canonical") or page.get("og_url") or document.get("url")),
         )
         if isinstance(value, str) and value.strip()
     }
     return Webpage(text=text + "\n", meta=meta)
+
+
+def _str(value: object) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+# " | ", " - ", " – ", " — ", " :: ", " · ", " » ", " « ", " / " between a headline and a site's name.
+_TITLE_SEPARATOR = re.compile(r"\s+(?:\||-|–|—|::|·|»|«|/)\s+")
+_DOMAIN = re.compile(r"^(?:www\.)?[\w-]+(?:\.[\w-]+)+$", re.IGNORECASE)
+
+
+def _head_facts(data: bytes) -> dict[str, str]:
+    """The page's <title>, Open Graph title, site name and URL, and canonical link, wherever they are."""
+    root: Any = load_html(data)  # trafilatura's reader: it decodes the page as the extraction does
+    if root is None:
+        return {}
+    facts: dict[str, str] = {}
+    titles = [str(t.text_content()) for t in root.iter("title") if t.text_content().strip()]
+    if titles:
+        facts["title"] = titles[0]
+    for element in root.iter("meta"):
+        key = str(element.get("property") or element.get("name") or "").lower()
+        value = str(element.get("content") or "").strip()
+        name = {
+            "og:title": "og_title",
+            "twitter:title": "twitter_title",
+            "og:site_name": "site_name",
+            "og:url": "og_url",
+            "author": "author",
+            "article:author": "author",
+            "og:article:author": "author",
+            "dc.creator": "author",
+        }.get(key)
+        if name and value and name not in facts:
+            facts[name] = value
+    for element in root.iter("link"):
+        if "canonical" in (element.get("rel") or "").lower().split() and element.get("href", "").startswith(
+            "http"
+        ):
+            facts.setdefault("canonical", element.get("href", "").strip())
+    return facts
+
+
+def _title(page: dict[str, str], extracted: str, site: str) -> str:
+    """The headline: the page's <title> without the site's name, else its Open Graph title, else trafilatura's.
+
+    A "Headline | Section | Site" title keeps its longest part when that is a real headline (three words
+    or more); a title that is only the site's name is never the article's title.
+    """
+
+    def is_site(text: str) -> bool:
+        folded = " ".join(text.lower().split())
+        return bool(folded) and (
+            folded == " ".join(site.lower().split()) or _DOMAIN.match(folded) is not None
+        )
+
+    raw = " ".join(page.get("title", "").split())
+    parts = [part for part in _TITLE_SEPARATOR.split(raw) if part and not is_site(part)]
+    longest = max(parts, key=lambda part: len(part.split()), default="")
+    cleaned = longest if len(parts) > 1 and len(longest.split()) >= 3 else " - ".join(parts)
+    for candidate in (cleaned, page.get("og_title", ""), page.get("twitter_title", ""), extracted):
+        if candidate.strip() and not is_site(candidate):
+            return candidate
+    return extracted
+
+
+# "By Jane Doe", "Analysis by Jane Doe", "Par …", "Von …", "Por …": the name follows.
+_BY = re.compile(
+    r"^(?:(?:analysis|opinion|commentary|reporting|story|text|words)\s+)?(?:by|par|von|por|di|door)\s+", re.I
+)
+# "Jane Doe is a reporter …", "Jane Doe, CNN Editor-at-large", "Jane Doe | Staff writer": the role goes.
+_ROLE = re.compile(
+    r"\s+(?:is|was)\s+(?:a|an|the)\s+.*$|\s*[,|]\s+(?=\S*[A-Za-z]).*?(?:editor|reporter|writer|correspondent|columnist|contributor|staff|producer|analyst)\b.*$",
+    re.I,
+)
+
+
+def _author(value: str | None) -> str | None:
+    """A byline reduced to the names: no "By", no role, no address; None for anything that names no one."""
+    if not value:
+        return None
+    text = " ".join(value.split())
+    if re.match(r"^(?:https?://|www\.)", text) or ("@" in text and " " not in text):
+        return None
+    text = _ROLE.sub("", _BY.sub("", text)).strip(" ,;|-")
+    # A name has a letter and at least two of them: a label such as "Username" or "作者" may still pass.
+    return text if len(text) >= 2 and any(ch.isalpha() for ch in text) else None
+
+
+def _best_author(extracted: str | None, declared: str | None) -> str | None:
+    """The byline trafilatura found in the page, unless it is one word (a label such as "Author") and
+    the page declares an author in its metadata."""
+    if extracted and declared and extracted != declared and len(extracted.split()) == 1:
+        return declared
+    return extracted or declared
+
+
+def _extract(data: bytes, *, favor_precision: bool) -> dict[str, Any]:
+    # Tables kept: some articles are laid out in them, and a table's cells are text to quote too.
+    found = trafilatura.bare_extraction(
+        data, with_metadata=True, include_comments=False, include_tables=True, favor_precision=favor_precision
+    )
+    return {} if found is None else found if isinstance(found, dict) else found.as_dict()
+
+
+_CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
+_WORD = re.compile(r"[^\W_]+")
+
+
+def word_count(text: str) -> int:
+    """Words in any script: Chinese and Japanese, written without spaces, count one word per two characters."""
+    words = 0
+    for run in _CJK_RUN.findall(text):
+        words += max(1, len(run) // 2)
+    return words + len(_WORD.findall(_CJK_RUN.sub(" ", text)))
 
 
 def _authors(value: str | None) -> str | None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.answers import answer
-from bot.corpus import load_corpus, read_article
+from bot.corpus import article_from_bytes, load_corpus, read_article
 from bot.errors import ArticleError
 from bot.index import SearchIndex
 from bot.render import render
@@ -161,3 +161,91 @@ def test_the_newer_of_two_equally_good_quotes_is_preferred_and_said_so(tmp_path:
     best = answer("/ask coalition deploy 15,000 troops spring", index).answers[0]
     assert best.citation.doc_id == "b-newer.md"
     assert best.note is not None and "2025-01-10" in best.note and "2025-05-20" in best.note
+
+
+# -- extraction details, on small pages of our own ------------------------------------------------
+
+STORY = (
+    "<p>The harbour council voted on Monday to rebuild the old ferry pier before the summer season, "
+    "after engineers found cracks in three of its supporting columns during a routine inspection.</p>"
+    "<p>Work will start in March and should take about eleven weeks, the council's engineer said, "
+    "and ferries will use the fishing quay until the pier reopens to passengers and cars.</p>"
+)
+
+
+def page(head: str, body: str) -> bytes:
+    return (
+        f"<!doctype html><html><head><meta charset='utf-8'>{head}</head><body>{body}</body></html>".encode()
+    )
+
+
+def test_the_title_is_the_headline_without_the_sites_name() -> None:
+    head = "<title>Council rebuilds the ferry pier | Harbour Gazette</title><meta property='og:site_name' content='Harbour Gazette'>"
+    article = article_from_bytes(page(head, f"<article><h1>Pier</h1>{STORY}</article>"), "a.html", ".html")
+    assert (article.title, article.outlet) == ("Council rebuilds the ferry pier", "Harbour Gazette")
+
+
+def test_a_title_that_is_only_the_sites_name_gives_way_to_the_headline() -> None:
+    head = (
+        "<title>Harbour Gazette</title><meta property='og:site_name' content='Harbour Gazette'>"
+        "<meta property='og:title' content='Council rebuilds the ferry pier'>"
+    )
+    article = article_from_bytes(page(head, f"<article>{STORY}</article>"), "a.html", ".html")
+    assert article.title == "Council rebuilds the ferry pier"
+
+
+@pytest.mark.parametrize(
+    ("byline", "author"),
+    [
+        ("By Ana Ferreira, Staff writer", "Ana Ferreira"),
+        ("Ana Ferreira is a reporter for the Harbour Gazette", "Ana Ferreira"),
+        ("Analysis by Ana Ferreira, Harbour Gazette Editor-at-large", "Ana Ferreira"),
+    ],
+)
+def test_bylines_lose_their_role_text(byline: str, author: str) -> None:
+    head = f"<title>Council rebuilds the ferry pier</title><meta name='author' content='{byline}'>"
+    article = article_from_bytes(page(head, f"<article>{STORY}</article>"), "a.html", ".html")
+    assert article.author == author
+
+
+def test_the_canonical_address_is_found_wherever_the_parser_put_it() -> None:
+    body = f"<link rel='canonical' href='https://gazette.example/pier'><article>{STORY}</article>"
+    article = article_from_bytes(page("<title>Pier</title>", body), "a.html", ".html")
+    assert article.url == "https://gazette.example/pier"
+
+
+def test_an_article_laid_out_in_a_table_is_kept() -> None:
+    body = (
+        "<table><tr><td>"
+        + STORY.replace("<p>", "").replace("</p>", "</td></tr><tr><td>")
+        + "</td></tr></table>"
+    )
+    article = article_from_bytes(
+        page("<title>Council rebuilds the ferry pier</title>", body), "a.html", ".html"
+    )
+    assert "cracks in three of its supporting columns" in article.text
+
+
+def test_an_article_without_spaces_between_words_is_long_enough() -> None:
+    story = (
+        "<p>"
+        + "港の評議会は月曜日、夏の観光シーズンの前に古いフェリー桟橋を建て直すことを決めた。" * 3
+        + "</p>"
+    )
+    article = article_from_bytes(
+        page("<title>桟橋の建て替え</title>", f"<article>{story}</article>"), "a.html", ".html"
+    )
+    assert article.title == "桟橋の建て替え" and "フェリー桟橋" in article.text
+
+
+def test_a_paragraph_with_separators_is_not_a_menu() -> None:
+    dateline = (
+        "<p>HARBOUR CITY | Monday | The harbour council voted to rebuild the old ferry pier after engineers "
+        "found cracks in three of its supporting columns.</p>"
+    )
+    menu = "<p>News | Sport | Weather | Opinion</p>"
+    article = article_from_bytes(
+        page("<title>Pier</title>", f"<article>{menu}{dateline}{STORY}</article>"), "a.html", ".html"
+    )
+    assert "voted to rebuild the old ferry pier" in article.text
+    assert "Weather" not in "".join(article.paragraph_text(n) for n in range(1, len(article.paragraphs) + 1))
