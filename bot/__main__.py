@@ -24,7 +24,7 @@ from bot.config import Settings
 from bot.corpus import load_corpus, shown_name
 from bot.domain import Domain, load_domain
 from bot.errors import CitebotError
-from bot.index import SearchIndex, build_and_save, open_index
+from bot.index import SearchIndex, build_and_save, extraction_cache, open_index
 from bot.index.store import building
 from bot.logs import configure as configure_logging
 from bot.progress import indexing_progress
@@ -245,10 +245,10 @@ def _index(settings: Settings, *, if_stale: bool = False) -> int:
         return 0
     started = time.perf_counter()
     folder = settings.index_folder
-    with indexing_progress("reading articles") as progress:
-        corpus = load_corpus(settings.corpus_dir)
-        with index_build_lock(settings):
-            index = build_and_save(corpus, folder, progress, domain.knowledge())
+    # Under the lock the folder is Citebot's, so its extraction cache can be used.
+    with indexing_progress("reading articles") as progress, index_build_lock(settings):
+        corpus = load_corpus(settings.corpus_dir, cache=extraction_cache(folder))
+        index = build_and_save(corpus, folder, progress, domain.knowledge())
     seconds = time.perf_counter() - started
     print(f"Loaded {len(corpus.articles)} articles, {len(index)} passages, from {settings.corpus_dir}/")
     print(f"Index saved to {folder}/ in {seconds:.1f} s")
@@ -265,7 +265,8 @@ def _add(args: argparse.Namespace, settings: Settings) -> int:
     domain = load_domain(settings.domain_path)
     links = [p for p in args.paths if _is_link(p)]
     files = [Path(p) for p in args.paths if not _is_link(p)]
-    outcomes = add_to_corpus(files, settings.corpus_dir) if files else []
+    cache = extraction_cache(settings.index_folder)
+    outcomes = add_to_corpus(files, settings.corpus_dir, cache=cache) if files else []
     outcomes += [
         add_link(link, settings.corpus_dir, allow_private=settings.fetch_allow_private) for link in links
     ]
@@ -275,7 +276,10 @@ def _add(args: argparse.Namespace, settings: Settings) -> int:
     if added:
         with indexing_progress("reading articles") as progress, index_build_lock(settings):
             index = build_and_save(
-                load_corpus(settings.corpus_dir), settings.index_folder, progress, domain.knowledge()
+                load_corpus(settings.corpus_dir, cache=cache),
+                settings.index_folder,
+                progress,
+                domain.knowledge(),
             )
         if not args.json:
             print(
@@ -309,7 +313,12 @@ def _console(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
                 return 0
             link = link_to_add(line)
             if link is not None:  # as in a DM: a link alone, or `add <link>`, adds the article
-                outcome = add_link(link, settings.corpus_dir, allow_private=settings.fetch_allow_private)
+                outcome = add_link(
+                    link,
+                    settings.corpus_dir,
+                    allow_private=settings.fetch_allow_private,
+                    cache=extraction_cache(settings.index_folder),
+                )
                 print(added_text(outcome), file=stdout)
                 index = _load_index(settings, domain)
                 print(file=stdout, flush=True)

@@ -8,11 +8,14 @@ subscribe prompts, cut markers, trailers) are left out of the paragraphs, never 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+import importlib.metadata
+import json
 import logging
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -21,7 +24,7 @@ import yaml
 
 from bot.errors import ArticleError, CorpusError
 from bot.pdf import extract_pdf
-from bot.webpage import extract_webpage
+from bot.webpage import Webpage, extract_webpage
 
 logger = logging.getLogger(__name__)
 
@@ -186,8 +189,12 @@ def _fit_name(path: Path, problems: list[Skipped]) -> bool:
     return False
 
 
-def load_corpus(folder: Path) -> Corpus:
-    """Load every article under `folder`; unreadable files are skipped with one warning each."""
+def load_corpus(folder: Path, *, cache: Path | None = None) -> Corpus:
+    """Load every article under `folder`; unreadable files are skipped with one warning each.
+
+    `cache`, a folder of Citebot's own, keeps what was extracted from web pages and PDFs by their bytes'
+    hash, so that a page is extracted once however often the corpus is loaded.
+    """
     articles: list[Article] = []
     skipped: list[Skipped] = []
     digest = hashlib.blake2b(digest_size=20)
@@ -196,7 +203,7 @@ def load_corpus(folder: Path) -> Corpus:
         try:
             data = _read_bytes(path)
             _add_to_digest(digest, doc_id, data)
-            articles.append(article_from_bytes(data, doc_id, path.suffix.lower()))
+            articles.append(article_from_bytes(data, doc_id, path.suffix.lower(), cache=cache))
         except ArticleError as exc:
             skipped.append(Skipped(path=path, reason=str(exc)))
     for problem in skipped:
@@ -242,19 +249,61 @@ def read_article(path: Path, doc_id: str) -> Article:
     return article_from_bytes(_read_bytes(path), doc_id, path.suffix.lower())
 
 
-def article_from_bytes(data: bytes, doc_id: str, suffix: str) -> Article:
+def article_from_bytes(data: bytes, doc_id: str, suffix: str, *, cache: Path | None = None) -> Article:
     """An article from a file's bytes: a saved web page, a PDF, Markdown, or plain text."""
     if suffix == ".pdf":
-        page = extract_pdf(data)
+        page = _extracted(data, suffix, cache, extract_pdf)
         return parse_article(page.text, doc_id, meta=page.meta)
     if suffix in WEBPAGE_SUFFIXES:
         if not data.strip():
             raise ArticleError("empty file")
         if b"\x00" in data[:8192]:
             raise ArticleError("binary file, not text")
-        page = extract_webpage(data)
+        page = _extracted(data, suffix, cache, extract_webpage)
         return parse_article(page.text, doc_id, meta=page.meta)
     return parse_article(decode_article(data), doc_id, markdown=suffix != ".txt")
+
+
+@functools.cache
+def _extractor_version() -> str:
+    """Changes whenever the extraction code or trafilatura/pypdf change: part of every cache key."""
+    digest = hashlib.blake2b(digest_size=8)
+    for module in ("webpage.py", "pdf.py"):
+        digest.update((Path(__file__).parent / module).read_bytes())
+    for package in ("trafilatura", "pypdf"):
+        digest.update(importlib.metadata.version(package).encode())
+    return digest.hexdigest()
+
+
+def _extracted(data: bytes, suffix: str, cache: Path | None, extract: Callable[[bytes], Webpage]) -> Webpage:
+    """`extract(data)`, remembered in `cache` by the bytes' hash (refusals too, as an error text)."""
+    if cache is None:
+        return extract(data)
+    key = hashlib.blake2b(data, digest_size=20, key=_extractor_version().encode()).hexdigest()
+    path = cache / key[:2] / f"{key}{suffix}.json"
+    try:
+        known = json.loads(path.read_text(encoding="utf-8"))
+        if "refused" in known:
+            raise ArticleError(str(known["refused"]))
+        return Webpage(text=str(known["text"]), meta={str(k): str(v) for k, v in known["meta"].items()})
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        pass  # not cached yet, or unreadable: extract again
+    try:
+        page = extract(data)
+        record: dict[str, object] = {"text": page.text, "meta": page.meta}
+    except ArticleError as exc:
+        record = {"refused": str(exc)}
+        page = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        staging = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        staging.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+        os.replace(staging, path)  # our own cache file: replacing it is ours to do
+    except OSError as exc:
+        logger.debug("could not cache an extraction in %s (%s)", cache, exc)
+    if page is None:
+        raise ArticleError(str(record["refused"]))
+    return page
 
 
 def _read_bytes(path: Path) -> bytes:

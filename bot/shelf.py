@@ -76,26 +76,40 @@ class Outcome:
         }
 
 
-def add_to_corpus(paths: Sequence[Path], corpus_dir: Path) -> list[Outcome]:
-    """Copy the articles among `paths` (files, or folders searched recursively) into `corpus_dir`."""
+def add_to_corpus(paths: Sequence[Path], corpus_dir: Path, *, cache: Path | None = None) -> list[Outcome]:
+    """Copy the articles among `paths` (files, or folders searched recursively) into `corpus_dir`.
+
+    `cache` keeps what was extracted from pages by their hash (load_corpus): the shelf's pages are then
+    read from it, not extracted again, and a new page's extraction serves the next index build too.
+    """
     try:
         corpus_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise CitebotError(f"cannot create the corpus folder {corpus_dir}: {exc.strerror or exc}") from None
-    shelf = _Shelf(corpus_dir)
+    shelf = _Shelf(corpus_dir, cache)
     return [shelf.add(path) for path in _files(paths)]
 
 
-def add_link(url: str, corpus_dir: Path, *, allow_private: bool = False) -> Outcome:
+def add_link(
+    url: str, corpus_dir: Path, *, allow_private: bool = False, cache: Path | None = None
+) -> Outcome:
     """Fetch the page, PDF or text at `url` (safely: bot/fetch.py) and add it; a refusal says why."""
     try:
         fetched = fetch(url, allow_private=allow_private)
     except FetchRefused as exc:
         return Outcome(url, refused=str(exc))
-    return add_data(fetched.data, fetched.name, corpus_dir, source=url, url=fetched.url)
+    return add_data(fetched.data, fetched.name, corpus_dir, source=url, url=fetched.url, cache=cache)
 
 
-def add_data(data: bytes, name: str, corpus_dir: Path, *, source: str, url: str | None = None) -> Outcome:
+def add_data(
+    data: bytes,
+    name: str,
+    corpus_dir: Path,
+    *,
+    source: str,
+    url: str | None = None,
+    cache: Path | None = None,
+) -> Outcome:
     """Add one article given as bytes (a fetched page, a file shared in Slack) under the file name `name`.
 
     `url` is where it came from: the same address added twice is one article. Nothing is written unless
@@ -105,15 +119,16 @@ def add_data(data: bytes, name: str, corpus_dir: Path, *, source: str, url: str 
         corpus_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise CitebotError(f"cannot create the corpus folder {corpus_dir}: {exc.strerror or exc}") from None
-    return _Shelf(corpus_dir).add_data(data, Path(name).name or "article.txt", source, url)
+    return _Shelf(corpus_dir, cache).add_data(data, Path(name).name or "article.txt", source, url)
 
 
 class _Shelf:
     """The corpus as `add` sees it: file contents and sentences already there, and where each came from."""
 
-    def __init__(self, corpus_dir: Path) -> None:
+    def __init__(self, corpus_dir: Path, cache: Path | None) -> None:
         self.corpus_dir = corpus_dir
-        corpus = load_corpus(corpus_dir)  # warns about each file it skips, as `index` does
+        self.cache = cache
+        corpus = load_corpus(corpus_dir, cache=cache)  # warns about each file it skips, as `index` does
         self.by_bytes: dict[str, str] = {}
         for article in corpus.articles:
             try:
@@ -149,7 +164,7 @@ class _Shelf:
         if same_link is not None:
             return Outcome(source, refused=f"already on the shelf as {same_link} (the same link)")
         try:
-            article = article_from_bytes(data, name, suffix)
+            article = article_from_bytes(data, name, suffix, cache=self.cache)
         except ArticleError as exc:
             return Outcome(source, refused=str(exc))
         if url and not article.url:

@@ -249,3 +249,27 @@ def test_a_paragraph_with_separators_is_not_a_menu() -> None:
     )
     assert "voted to rebuild the old ferry pier" in article.text
     assert "Weather" not in "".join(article.paragraph_text(n) for n in range(1, len(article.paragraphs) + 1))
+
+
+def test_a_page_is_extracted_once_then_read_from_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shelf, cache = tmp_path / "shelf", tmp_path / "cache"
+    shelf.mkdir()
+    (shelf / "pier.html").write_bytes(
+        page("<title>Council rebuilds the ferry pier</title>", f"<article>{STORY}</article>")
+    )
+    (shelf / "empty.html").write_bytes(page("<title>Nothing</title>", "<nav>Home</nav>"))
+    first = load_corpus(shelf, cache=cache)
+    assert len(list(cache.rglob("*.json"))) == 2  # the refusal is remembered too
+
+    def extract_again(data: bytes) -> None:
+        raise AssertionError("extracted again")
+
+    monkeypatch.setattr("bot.corpus.extract_webpage", extract_again)
+    second = load_corpus(shelf, cache=cache)
+    assert second.articles == first.articles
+    assert [s.reason for s in second.skipped] == [s.reason for s in first.skipped]
+    (shelf / "pier.html").write_bytes(page("<title>Changed</title>", f"<article>{STORY}</article>"))
+    with pytest.raises(AssertionError, match="extracted again"):  # new bytes: extracted, not cached
+        load_corpus(shelf, cache=cache)

@@ -39,7 +39,7 @@ from bot.text import Analyzer
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Hit", "SearchIndex", "build_and_save", "open_index"]
+__all__ = ["Hit", "SearchIndex", "build_and_save", "extraction_cache", "open_index"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,6 +240,11 @@ class SearchIndex:
         return sorted(self._surface)
 
 
+def extraction_cache(index_folder: Path) -> Path | None:
+    """Where what was extracted from pages and PDFs is kept: in the index folder, once Citebot owns it."""
+    return index_folder / "extracted" if store.owned(index_folder) else None
+
+
 def _knowledge(knowledge: Knowledge | None) -> Knowledge:
     return knowledge if knowledge is not None else shipped_domain().knowledge()
 
@@ -290,7 +295,9 @@ def _open(
                 logger.info("no saved index in %s; building one", folder)
             else:
                 logger.warning("saved index in %s not used (%s); rebuilding", folder, reason)
-            return build_and_save(load_corpus(corpus_dir), folder, progress, knowledge)
+            return build_and_save(
+                load_corpus(corpus_dir, cache=extraction_cache(folder)), folder, progress, knowledge
+            )
     except OSError as exc:  # the lock's folder cannot be written: build in memory
         logger.warning("could not save the index to %s (%s); it will be rebuilt next time", folder, exc)
         return SearchIndex.build(load_corpus(corpus_dir), progress, knowledge)

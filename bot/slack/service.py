@@ -26,7 +26,7 @@ from bot.answers import Answer, answer
 from bot.config import Settings
 from bot.domain import Domain, load_domain
 from bot.errors import CitebotError
-from bot.index import SearchIndex, open_index
+from bot.index import SearchIndex, extraction_cache, open_index
 from bot.index.watch import keep_current
 from bot.shelf import Outcome, add_data, add_link
 from bot.slack.dedupe import MemorySeenEvents, SeenEvents, SqliteSeenEvents
@@ -76,12 +76,19 @@ class Citebot:
             url,
             self.settings.corpus_dir,
             allow_private=self.settings.fetch_allow_private,
+            cache=extraction_cache(self.settings.index_folder),
         )
 
     async def add_file(self, data: bytes, name: str, source: str) -> Outcome:
         """Add a file shared in Slack (one add at a time)."""
         return await asyncio.to_thread(
-            self._serially, add_data, data, name, self.settings.corpus_dir, source=source
+            self._serially,
+            add_data,
+            data,
+            name,
+            self.settings.corpus_dir,
+            source=source,
+            cache=extraction_cache(self.settings.index_folder),
         )
 
     def _serially(self, add: Callable[..., Outcome], *args: Any, **kwargs: Any) -> Outcome:
