@@ -47,7 +47,13 @@ def extract_webpage(data: bytes) -> Webpage:
         field: " ".join(value.split())
         for field, value in (
             ("title", _title(page, _str(document.get("title")), outlet)),
-            ("author", _best_author(_author(_authors(document.get("author"))), _author(page.get("author")))),
+            (
+                "author",
+                _best_author(
+                    _author(_authors(document.get("author"))),
+                    _author(page.get("author")) or _author(page.get("byline")),
+                ),
+            ),
             ("date", document.get("date")),
             ("outlet", outlet),
             # The parser may have moved <link rel=canonical> and og:url into the body: read them anywhere.
@@ -91,6 +97,13 @@ def _head_facts(data: bytes) -> dict[str, str]:
         }.get(key)
         if name and value and name not in facts:
             facts[name] = value
+    for element in root.iter():
+        classes = str(element.get("class") or "").lower()
+        if "byline" in classes or "by-line" in classes:
+            text = " ".join(str(element.text_content()).split())
+            if 2 <= len(text) <= 80:  # a byline, not a block that holds one
+                facts.setdefault("byline", text)
+                break
     for element in root.iter("link"):
         if "canonical" in (element.get("rel") or "").lower().split() and element.get("href", "").startswith(
             "http"
@@ -116,6 +129,8 @@ def _title(page: dict[str, str], extracted: str, site: str) -> str:
     parts = [part for part in _TITLE_SEPARATOR.split(raw) if part and not is_site(part)]
     longest = max(parts, key=lambda part: len(part.split()), default="")
     cleaned = longest if len(parts) > 1 and len(longest.split()) >= 3 else " - ".join(parts)
+    if cleaned.endswith(("…", "...")) and page.get("og_title"):
+        cleaned = ""  # a <title> cut short: the Open Graph title is whole
     for candidate in (cleaned, page.get("og_title", ""), page.get("twitter_title", ""), extracted):
         if candidate.strip() and not is_site(candidate):
             return candidate
@@ -147,7 +162,7 @@ def _author(value: str | None) -> str | None:
 
 def _best_author(extracted: str | None, declared: str | None) -> str | None:
     """The byline trafilatura found in the page, unless it is one word (a label such as "Author") and
-    the page declares an author in its metadata."""
+    the page declares an author elsewhere (its metadata, or an element marked as the byline)."""
     if extracted and declared and extracted != declared and len(extracted.split()) == 1:
         return declared
     return extracted or declared

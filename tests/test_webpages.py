@@ -273,3 +273,15 @@ def test_a_page_is_extracted_once_then_read_from_the_cache(
     (shelf / "pier.html").write_bytes(page("<title>Changed</title>", f"<article>{STORY}</article>"))
     with pytest.raises(AssertionError, match="extracted again"):  # new bytes: extracted, not cached
         load_corpus(shelf, cache=cache)
+
+
+def test_an_element_marked_as_the_byline_names_the_author_when_the_page_gives_only_a_label() -> None:
+    body = (
+        "<div class='user-menu'><span class='author'>Username</span></div>"
+        "<div class='story-byline'>By <a href='/people/ana'>Ana Ferreira</a></div>"
+        f"<article>{STORY}</article>"
+    )
+    article = article_from_bytes(
+        page("<title>Council rebuilds the ferry pier</title>", body), "a.html", ".html"
+    )
+    assert article.author == "Ana Ferreira"
