@@ -7,6 +7,7 @@ subscribe prompts, cut markers, trailers) are left out of the paragraphs, never 
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import hashlib
@@ -16,7 +17,7 @@ import logging
 import os
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +93,11 @@ class ArticleInfo:
     date: str | None = None
     url: str | None = None
     also_in: tuple[str, ...] = ()  # doc_ids of other copies of the same story (saved twice, syndicated)
+    page_starts: tuple[int, ...] = ()  # a PDF's pages: where each begins in the text (offsets, ascending)
+
+    def page_at(self, offset: int) -> int | None:
+        """The page (1-based) that the text at `offset` is on, for a PDF; None for other articles."""
+        return bisect.bisect_right(self.page_starts, offset) if self.page_starts else None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -253,7 +259,7 @@ def article_from_bytes(data: bytes, doc_id: str, suffix: str, *, cache: Path | N
     """An article from a file's bytes: a saved web page, a PDF, Markdown, or plain text."""
     if suffix == ".pdf":
         page = _extracted(data, suffix, cache, extract_pdf)
-        return parse_article(page.text, doc_id, meta=page.meta)
+        return replace(parse_article(page.text, doc_id, meta=page.meta), page_starts=page.pages)
     if suffix in WEBPAGE_SUFFIXES:
         if not data.strip():
             raise ArticleError("empty file")
@@ -285,12 +291,16 @@ def _extracted(data: bytes, suffix: str, cache: Path | None, extract: Callable[[
         known = json.loads(path.read_text(encoding="utf-8"))
         if "refused" in known:
             raise ArticleError(str(known["refused"]))
-        return Webpage(text=str(known["text"]), meta={str(k): str(v) for k, v in known["meta"].items()})
+        return Webpage(
+            text=str(known["text"]),
+            meta={str(k): str(v) for k, v in known["meta"].items()},
+            pages=tuple(int(n) for n in known.get("pages", ())),
+        )
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         pass  # not cached yet, or unreadable: extract again
     try:
         page = extract(data)
-        record: dict[str, object] = {"text": page.text, "meta": page.meta}
+        record: dict[str, object] = {"text": page.text, "meta": page.meta, "pages": list(page.pages)}
     except ArticleError as exc:
         record = {"refused": str(exc)}
         page = None

@@ -33,7 +33,14 @@ def extract_pdf(data: bytes) -> Webpage:
         info = reader.metadata
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise ArticleError(f"not a readable PDF ({type(exc).__name__})") from None
-    paragraphs = [p for page in pages for p in _paragraphs(page)]
+    paragraphs: list[str] = []
+    starts: list[int] = []  # where each page begins in the text
+    offset = 0
+    for page in pages:
+        starts.append(offset)
+        for paragraph in _paragraphs(page):
+            paragraphs.append(paragraph)
+            offset += len(paragraph) + 2  # paragraphs are joined by a blank line
     if sum(len(p.split()) for p in paragraphs) < MIN_WORDS:
         raise ArticleError("no text in the PDF (a scan needs OCR first)")
     meta: dict[str, str] = {}
@@ -43,7 +50,7 @@ def extract_pdf(data: bytes) -> Webpage:
         meta["title"] = " ".join(title.split())
     if _useful(author):
         meta["author"] = " ".join(author.split())
-    return Webpage(text="\n\n".join(paragraphs) + "\n", meta=meta)
+    return Webpage(text="\n\n".join(paragraphs) + "\n", meta=meta, pages=tuple(starts))
 
 
 def _useful(value: str) -> bool:

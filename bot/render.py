@@ -49,6 +49,8 @@ def source_label(citation: Citation) -> str:
         parts.append(by)
     if citation.date:
         parts.append(citation.date)
+    if citation.page is not None:
+        parts.append(f"page {citation.page}")
     parts.append(f"paragraph {citation.paragraph}")
     if citation.url:
         parts.append(citation.url)
@@ -160,6 +162,8 @@ def _source_mrkdwn(citation: Citation) -> str:
         parts.append(by)
     if citation.date:
         parts.append(escape(citation.date))
+    if citation.page is not None:
+        parts.append(f"page {citation.page}")
     parts.append(f"paragraph {citation.paragraph}")
     if citation.also_in:
         parts.append(

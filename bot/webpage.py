@@ -26,6 +26,7 @@ class Webpage:
 
     text: str
     meta: dict[str, str]
+    pages: tuple[int, ...] = ()  # for a PDF: where each page begins in `text`
 
 
 def extract_webpage(data: bytes) -> Webpage:

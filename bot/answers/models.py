@@ -25,6 +25,7 @@ class Citation(BaseModel):
     outlet: str | None
     author: str | None
     paragraph: int
+    page: int | None = Field(default=None, description="The page, for a PDF.")
     date: str | None = None
     url: str | None = None
     also_in: list[Source] = Field(default_factory=list, description="Other copies of the same story.")

@@ -206,6 +206,7 @@ def quote(
             outlet=article.outlet,
             author=article.author,
             paragraph=passage.paragraph,
+            page=article.page_at(passage.start),
             date=article.date,
             url=article.url,
             also_in=[_source(index.articles[doc]) for doc in article.also_in if doc in index.articles],

@@ -282,7 +282,15 @@ def _read(folder: Path, manifest: dict[str, Any]) -> IndexData:
         int(by_speaker["indptr"][-1]) == len(by_speaker["passage"]) == len(by_speaker["row"]), "speaker table"
     )
     return IndexData(
-        articles=[ArticleInfo(**(a | {"also_in": tuple(a.get("also_in", ()))})) for a in tables["articles"]],
+        articles=[
+            ArticleInfo(
+                **(
+                    a
+                    | {"also_in": tuple(a.get("also_in", ())), "page_starts": tuple(a.get("page_starts", ()))}
+                )
+            )
+            for a in tables["articles"]
+        ],
         text=_map_text(folder / "text.bin"),
         passages=passages,
         postings=Postings(n_docs=n_docs, **postings),
