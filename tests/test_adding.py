@@ -186,3 +186,13 @@ def test_only_adders_may_add(
         assert sorted(p.name for p in shelf.iterdir()) == before
     finally:
         running.stop()
+
+
+def test_a_file_is_downloaded_only_from_slack(server: Server, stand_in: StandIn) -> None:
+    files = [{"id": "F2", "name": "notes.md", "size": 10, "url_private": "http://10.0.0.7/files/notes.md"}]
+    dm(server, {**dm_event(""), "subtype": "file_share", "files": files}, "EvAdd6")
+    [call] = stand_in.wait_for("chat.postMessage", timeout=20)
+    assert "Not added" in reply_text(call.params) and "no download address in Slack" in reply_text(
+        call.params
+    )
+    assert not any("10.0.0.7" in path for path, _ in stand_in.downloads)

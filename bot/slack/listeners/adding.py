@@ -100,17 +100,26 @@ async def _add_file(bot: Citebot, client: AsyncWebClient, shared: SharedFile) ->
     if shared.size is not None and shared.size > MAX_BYTES:
         return Outcome(name, refused=f"too large ({shared.size:,} bytes; the limit is {MAX_BYTES:,})")
     try:
-        async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS, follow_redirects=True, trust_env=False) as http:
-            response = await http.get(url, headers={"Authorization": f"Bearer {client.token}"})
+        async with (
+            httpx.AsyncClient(timeout=TIMEOUT_SECONDS, follow_redirects=True, trust_env=False) as http,
+            http.stream("GET", url, headers={"Authorization": f"Bearer {client.token}"}) as response,
+        ):
+            if response.status_code != 200:
+                return Outcome(
+                    name, refused=f"could not download it from Slack (HTTP {response.status_code})"
+                )
+            if response.headers.get("content-type", "").startswith("text/html") and not name.lower().endswith(
+                (".html", ".htm")
+            ):
+                return Outcome(name, refused="Slack sent a page instead of the file (is files:read granted?)")
+            data = bytearray()
+            async for chunk in response.aiter_bytes():
+                data += chunk
+                if len(data) > MAX_BYTES:
+                    return Outcome(name, refused=f"too large (more than {MAX_BYTES:,} bytes)")
     except httpx.HTTPError as exc:
         return Outcome(name, refused=f"could not download it from Slack ({type(exc).__name__})")
-    if response.status_code != 200 or len(response.content) > MAX_BYTES:
-        return Outcome(name, refused=f"could not download it from Slack (HTTP {response.status_code})")
-    if response.headers.get("content-type", "").startswith("text/html") and not name.lower().endswith(
-        (".html", ".htm")
-    ):
-        return Outcome(name, refused="Slack sent a page instead of the file (is files:read granted?)")
-    return await bot.add_file(response.content, name, name)
+    return await bot.add_file(bytes(data), name, name)
 
 
 def _from_slack(url: str, api_url: str) -> bool:
