@@ -247,7 +247,7 @@ def _index(settings: Settings, *, if_stale: bool = False) -> int:
     folder = settings.index_folder
     # Under the lock the folder is Citebot's, so its extraction cache can be used.
     with indexing_progress("reading articles") as progress, index_build_lock(settings):
-        corpus = load_corpus(settings.corpus_dir, cache=extraction_cache(folder))
+        corpus = load_corpus(settings.corpus_dir, cache=extraction_cache(folder), clutter=domain.clutter)
         index = build_and_save(corpus, folder, progress, domain.knowledge())
     seconds = time.perf_counter() - started
     print(f"Loaded {len(corpus.articles)} articles, {len(index)} passages, from {settings.corpus_dir}/")
@@ -276,7 +276,7 @@ def _add(args: argparse.Namespace, settings: Settings) -> int:
     if added:
         with indexing_progress("reading articles") as progress, index_build_lock(settings):
             index = build_and_save(
-                load_corpus(settings.corpus_dir, cache=cache),
+                load_corpus(settings.corpus_dir, cache=cache, clutter=domain.clutter),
                 settings.index_folder,
                 progress,
                 domain.knowledge(),

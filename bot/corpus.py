@@ -16,7 +16,7 @@ import json
 import logging
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
@@ -195,7 +195,7 @@ def _fit_name(path: Path, problems: list[Skipped]) -> bool:
     return False
 
 
-def load_corpus(folder: Path, *, cache: Path | None = None) -> Corpus:
+def load_corpus(folder: Path, *, cache: Path | None = None, clutter: Sequence[str] = ()) -> Corpus:
     """Load every article under `folder`; unreadable files are skipped with one warning each.
 
     `cache`, a folder of Citebot's own, keeps what was extracted from web pages and PDFs by their bytes'
@@ -209,7 +209,9 @@ def load_corpus(folder: Path, *, cache: Path | None = None) -> Corpus:
         try:
             data = _read_bytes(path)
             _add_to_digest(digest, doc_id, data)
-            articles.append(article_from_bytes(data, doc_id, path.suffix.lower(), cache=cache))
+            articles.append(
+                article_from_bytes(data, doc_id, path.suffix.lower(), cache=cache, clutter=clutter)
+            )
         except ArticleError as exc:
             skipped.append(Skipped(path=path, reason=str(exc)))
     for problem in skipped:
@@ -255,19 +257,38 @@ def read_article(path: Path, doc_id: str) -> Article:
     return article_from_bytes(_read_bytes(path), doc_id, path.suffix.lower())
 
 
-def article_from_bytes(data: bytes, doc_id: str, suffix: str, *, cache: Path | None = None) -> Article:
-    """An article from a file's bytes: a saved web page, a PDF, Markdown, or plain text."""
+def article_from_bytes(
+    data: bytes, doc_id: str, suffix: str, *, cache: Path | None = None, clutter: Sequence[str] = ()
+) -> Article:
+    """An article from a file's bytes: a saved web page, a PDF, Markdown, or plain text.
+
+    `clutter`: whole lines to leave out (the domain file's; a trailing `*` matches any ending).
+    """
+    lines = clutter_pattern(tuple(clutter))
     if suffix == ".pdf":
         page = _extracted(data, suffix, cache, extract_pdf)
-        return replace(parse_article(page.text, doc_id, meta=page.meta), page_starts=page.pages)
+        return replace(
+            parse_article(page.text, doc_id, meta=page.meta, clutter=lines), page_starts=page.pages
+        )
     if suffix in WEBPAGE_SUFFIXES:
         if not data.strip():
             raise ArticleError("empty file")
         if b"\x00" in data[:8192]:
             raise ArticleError("binary file, not text")
         page = _extracted(data, suffix, cache, extract_webpage)
-        return parse_article(page.text, doc_id, meta=page.meta)
-    return parse_article(decode_article(data), doc_id, markdown=suffix != ".txt")
+        return parse_article(page.text, doc_id, meta=page.meta, clutter=lines)
+    return parse_article(decode_article(data), doc_id, markdown=suffix != ".txt", clutter=lines)
+
+
+@functools.lru_cache(maxsize=16)
+def clutter_pattern(lines: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One pattern for a shelf's clutter lines: each whole, case aside; a trailing `*` matches any ending."""
+    if not lines:
+        return None
+    parts = [
+        re.escape(" ".join(line.rstrip("*").split())) + (".*" if line.endswith("*") else "") for line in lines
+    ]
+    return re.compile("|".join(f"(?:{part})" for part in parts), re.IGNORECASE)
 
 
 @functools.cache
@@ -351,9 +372,17 @@ def _is_menu(text: str) -> bool:
 
 
 def parse_article(
-    text: str, doc_id: str, *, markdown: bool = False, meta: dict[str, str] | None = None
+    text: str,
+    doc_id: str,
+    *,
+    markdown: bool = False,
+    meta: dict[str, str] | None = None,
+    clutter: re.Pattern[str] | None = None,
 ) -> Article:
-    """Split a decoded article into metadata and quotable paragraphs; `meta` (from a page) wins."""
+    """Split a decoded article into metadata and quotable paragraphs; `meta` (from a page) wins.
+
+    `clutter` matches lines a shelf's domain file lists as furniture (an outlet's own promotions).
+    """
     body_start = 1 if text.startswith("\ufeff") else 0
     front, body_start = _front_matter(text, body_start, doc_id)
     meta = front | (meta or {})
@@ -388,7 +417,9 @@ def parse_article(
         elif (m := _COPYRIGHT.match(line.text)) is not None and len(line.text) < 120:
             outlet = outlet or _clean_outlet(m["outlet"])
             kept.append(None)
-        elif _JUNK.match(line.text):
+        elif _JUNK.match(line.text) or (
+            clutter is not None and clutter.fullmatch(" ".join(line.text.split()))
+        ):
             kept.append(None)
         elif near_edge and len(line.text) <= 80 and (m := _BYLINE.match(line.text)) is not None:
             author = author or m["name"].strip()

@@ -34,7 +34,7 @@ def trade() -> Domain:
 
 @pytest.fixture(scope="module")
 def trade_index(trade: Domain) -> SearchIndex:
-    return SearchIndex.build(load_corpus(TRADE_ARTICLES), knowledge=trade.knowledge())
+    return SearchIndex.build(load_corpus(TRADE_ARTICLES, clutter=trade.clutter), knowledge=trade.knowledge())
 
 
 def test_the_shipped_domain_file_loads() -> None:
@@ -124,7 +124,7 @@ def test_another_shelf_answers_its_topic_command(trade: Domain, trade_index: Sea
     overview = answer("/tariffs", trade_index, domain=trade)
     assert overview.found and overview.title == "The tariff dispute"
     labels = {q.facet: q.quote for q in overview.answers}
-    assert "25 percent" in labels["Rates"]
+    assert "25 percent" in labels["Rates"] or "10 percent" in labels["Rates"]
     assert "retaliation" in labels["Retaliation"]
     assert "storm" not in " ".join(labels.values()).lower()
     rates = answer("/tariffs how high are the duties on cheese?", trade_index, domain=trade)
@@ -187,3 +187,10 @@ def test_help_and_usage_follow_the_domain(seed_index: SearchIndex) -> None:
     text = render_text(answer("help", seed_index))
     for topic in shipped_domain().topics:
         assert f"/{topic.command}" in text and topic.example in text
+
+
+def test_the_domain_files_clutter_lines_are_never_quoted(trade: Domain, trade_index: SearchIndex) -> None:
+    everything = " ".join(trade_index.passage_text(pid) for pid in range(len(trade_index)))
+    assert "weekly cargo figures" in everything and "Trade desk notes are compiled" not in everything
+    plain = SearchIndex.build(load_corpus(TRADE_ARTICLES))  # without the trade file's clutter
+    assert any("Trade desk notes are compiled" in plain.passage_text(p) for p in range(len(plain)))

@@ -121,11 +121,12 @@ class Knowledge:
 
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
     epithets: dict[str, str] = field(default_factory=dict)
+    clutter: tuple[str, ...] = ()
 
     @property
     def fingerprint(self) -> str:
         """Changes when anything that changes the index changes."""
-        data = json.dumps([self.aliases, self.epithets], sort_keys=True, ensure_ascii=False)
+        data = json.dumps([self.aliases, self.epithets, self.clutter], sort_keys=True, ensure_ascii=False)
         return hashlib.blake2b(data.encode(), digest_size=8).hexdigest()
 
 
@@ -156,6 +157,10 @@ class Domain(_Strict):
         default_factory=dict, description="One term and the other words or phrases that name the same thing."
     )
     people: tuple[KnownPerson, ...] = Field(default=(), alias="person")
+    clutter: tuple[str, ...] = Field(
+        default=(),
+        description="Whole lines to leave out of every article (an outlet's own furniture); `*` ends a prefix.",
+    )
 
     @model_validator(mode="after")
     def _distinct_commands(self) -> Domain:
@@ -184,4 +189,4 @@ class Domain(_Strict):
 
     def knowledge(self) -> Knowledge:
         """What the index of this shelf is built with: its aliases and epithets."""
-        return Knowledge(dict(self.aliases), self.epithets())
+        return Knowledge(dict(self.aliases), self.epithets(), tuple(self.clutter))

@@ -281,7 +281,7 @@ def _open(
     except IndexUnusable as exc:
         reason = str(exc)
     if not save:
-        return SearchIndex.build(load_corpus(corpus_dir), progress, knowledge)
+        return SearchIndex.build(load_corpus(corpus_dir, clutter=knowledge.clutter), progress, knowledge)
     try:
         with store.building(folder):
             # Another process may have built it while we waited for the lock.
@@ -296,11 +296,14 @@ def _open(
             else:
                 logger.warning("saved index in %s not used (%s); rebuilding", folder, reason)
             return build_and_save(
-                load_corpus(corpus_dir, cache=extraction_cache(folder)), folder, progress, knowledge
+                load_corpus(corpus_dir, cache=extraction_cache(folder), clutter=knowledge.clutter),
+                folder,
+                progress,
+                knowledge,
             )
     except OSError as exc:  # the lock's folder cannot be written: build in memory
         logger.warning("could not save the index to %s (%s); it will be rebuilt next time", folder, exc)
-        return SearchIndex.build(load_corpus(corpus_dir), progress, knowledge)
+        return SearchIndex.build(load_corpus(corpus_dir, clutter=knowledge.clutter), progress, knowledge)
 
 
 def build_and_save(

@@ -208,7 +208,11 @@ def _write_generation(data: IndexData, staging: Path) -> None:
         "speakers": [_plain(s) for s in data.speakers],
         "people": [{"name": p.name, "key": p.key, "roles": dict(p.roles)} for p in data.people],
         "speaker_keys": data.by_speaker.keys,
-        "knowledge": {"aliases": data.knowledge.aliases, "epithets": data.knowledge.epithets},
+        "knowledge": {
+            "aliases": data.knowledge.aliases,
+            "epithets": data.knowledge.epithets,
+            "clutter": list(data.knowledge.clutter),
+        },
     }
     for name, table in tables.items():
         (staging / f"{name}.json").write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
@@ -304,6 +308,7 @@ def _read(folder: Path, manifest: dict[str, Any]) -> IndexData:
         knowledge=Knowledge(
             aliases={term: tuple(v) for term, v in tables["knowledge"]["aliases"].items()},
             epithets=dict(tables["knowledge"]["epithets"]),
+            clutter=tuple(tables["knowledge"].get("clutter", ())),
         ),
     )
 
