@@ -43,11 +43,11 @@ def extract_webpage(data: bytes) -> Webpage:
     if word_count(text) < MIN_WORDS:
         raise ArticleError("not an article (no article text found in the page)")
     page = _head_facts(data)
-    outlet = page.get("site_name") or _str(document.get("sitename"))
+    outlet = _outlet(page.get("site_name")) or _outlet(_str(document.get("sitename")))
     meta = {
         field: " ".join(value.split())
         for field, value in (
-            ("title", _title(page, _str(document.get("title")), outlet)),
+            ("title", _title(page, _str(document.get("title")), outlet or "")),
             (
                 "author",
                 _best_author(
@@ -159,6 +159,17 @@ def _author(value: str | None) -> str | None:
     text = _ROLE.sub("", _BY.sub("", text)).strip(" ,;|-")
     # A name has a letter and at least two of them: a label such as "Username" or "作者" may still pass.
     return text if len(text) >= 2 and any(ch.isalpha() for ch in text) else None
+
+
+_COPYRIGHT = re.compile(r"^(?:copyright|©|\(c\))\s*(?:©\s*)?(?:\d{4}(?:\s*[-–]\s*\d{4})?)?\s*", re.IGNORECASE)
+
+
+def _outlet(value: str | None) -> str | None:
+    """A site's name: not an address, and without a copyright notice around it ("Copyright 2014 X" is X)."""
+    if not value or re.match(r"^(?:https?://|www\.)", value.strip(), re.IGNORECASE):
+        return None
+    name = _COPYRIGHT.sub("", " ".join(value.split())).strip(" .,;|-")
+    return name if name and not name.isdigit() and any(ch.isalpha() for ch in name) else None
 
 
 def _best_author(extracted: str | None, declared: str | None) -> str | None:

@@ -285,3 +285,19 @@ def test_an_element_marked_as_the_byline_names_the_author_when_the_page_gives_on
         page("<title>Council rebuilds the ferry pier</title>", body), "a.html", ".html"
     )
     assert article.author == "Ana Ferreira"
+
+
+@pytest.mark.parametrize(
+    ("site_name", "outlet"),
+    [
+        ("Copyright 2014 Harbour Gazette", "Harbour Gazette"),
+        ("https://gazette.example/", None),
+        ("© 2014", None),
+    ],
+)
+def test_a_site_name_is_a_name(site_name: str, outlet: str | None) -> None:
+    head = (
+        f"<title>Council rebuilds the ferry pier</title><meta property='og:site_name' content='{site_name}'>"
+    )
+    article = article_from_bytes(page(head, f"<article>{STORY}</article>"), "a.html", ".html")
+    assert article.outlet == outlet
