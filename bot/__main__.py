@@ -30,9 +30,6 @@ from bot.logs import configure as configure_logging
 from bot.progress import indexing_progress
 from bot.render import added_text, render_text
 from bot.shelf import add_link, add_to_corpus
-from bot.slack.manifest import build_manifest
-from bot.slack.runners import run_http, run_socket_mode
-from bot.slack.service import Citebot, make_bot, seen_events
 from bot.state import check_paths
 
 logger = logging.getLogger("bot")
@@ -150,6 +147,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _manifest(args: argparse.Namespace, settings: Settings) -> int:
     """Print manifest.json for the domain file: paste it at api.slack.com/apps."""
+    from bot.slack.manifest import build_manifest  # Slack's libraries load only for commands that use them
+
     print(
         json.dumps(build_manifest(load_domain(settings.domain_path), args.url), indent=4, ensure_ascii=False)
     )
@@ -177,6 +176,9 @@ def _run(settings: Settings) -> int:
     if settings.slack_app_token is not None:
         _require("SLACK_BOT_TOKEN", settings.slack_bot_token)
         _start_server_logging(settings)
+        from bot.slack.runners import run_socket_mode  # Slack's libraries: only where they are needed
+        from bot.slack.service import make_bot
+
         run_socket_mode(settings, lambda: make_bot(settings))
         return 0
     if settings.slack_signing_secret is not None or settings.slack_bot_token is not None:
@@ -185,6 +187,10 @@ def _run(settings: Settings) -> int:
 
 
 def _serve(settings: Settings) -> int:
+    # Slack's libraries take most of a second to import: only the commands that talk to Slack load them.
+    from bot.slack.runners import run_http
+    from bot.slack.service import Citebot, seen_events
+
     _require("SLACK_SIGNING_SECRET", settings.slack_signing_secret)
     _require("SLACK_BOT_TOKEN", settings.slack_bot_token)
     _start_server_logging(settings)
