@@ -23,7 +23,7 @@ from bot.errors import CitebotError
 MAX_REDIRECTS = 5
 TIMEOUT_SECONDS = 10.0
 MAX_BYTES = 10 * 1024 * 1024
-USER_AGENT = "Citebot/0.1 (adds articles a team shares; +https://github.com/)"
+USER_AGENT = "Citebot/0.1 (adds the articles a team shares in Slack)"
 _TYPES = {
     "text/html": ".html",
     "application/xhtml+xml": ".html",
