@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +20,7 @@ import pytest
 from bot.__main__ import main
 from bot.fetch import MAX_REDIRECTS, FetchRefused, fetch
 from tests.pdf_kit import make_pdf
-from tests.slack_kit import ROOT, StandIn
+from tests.slack_kit import ROOT, StandIn, clean_environ
 
 PAGE = (ROOT / "tests" / "pages" / "daily-example-peace-plan.html").read_bytes()
 REPORT = make_pdf(
@@ -150,3 +153,23 @@ def test_add_takes_links_on_the_command_line(
     )
     assert not refused["added"] and "only http and https" in refused["refused"]
     assert sorted(p.name for p in corpus.iterdir()) == ["127-0-0-1-report.pdf"]
+
+
+def test_the_console_adds_a_link_as_a_dm_would_and_answers_from_it(site: StandIn, tmp_path: Path) -> None:
+    corpus = tmp_path / "articles"
+    shutil.copytree(ROOT / "tests" / "trade", corpus)
+    env = {**clean_environ(), "CORPUS_DIR": str(corpus), "STATE_DIR": str(tmp_path / "state")}
+    env["FETCH_ALLOW_PRIVATE"] = "true"
+    lines = f"add {site.root}/report\n/ask What must be rebuilt within two years?\nquit\n"
+    result = subprocess.run(
+        [sys.executable, "-m", "bot"],
+        input=lines,
+        text=True,
+        capture_output=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Added to the shelf as 127-0-0-1-report.pdf" in result.stdout
+    assert "ferry pier must be rebuilt" in result.stdout and "page 1" in result.stdout
