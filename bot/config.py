@@ -15,6 +15,7 @@ SHIPPED_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 SLACK_API_URL = "https://slack.com/api/"
 STATE_FOLDER = ".citebot"  # beside the corpus, never inside it: a corpus may be read-only
 INDEX_FOLDER = "index"  # in the state folder
+SLACK_ID = re.compile(r"[UWS][A-Z0-9]{2,}")  # a Slack user (U…, W…) or user group (S…) id
 
 
 def default_corpus() -> Path:
@@ -156,7 +157,7 @@ class Settings(BaseSettings):
             found.append(
                 "FETCH_ALLOW_PRIVATE is on: `add` may fetch from private and local addresses (tests only)"
             )
-        odd = sorted(i for i in self.adder_ids if not re.fullmatch(r"[UWS][A-Z0-9]{2,}", i))
+        odd = sorted(i for i in self.adder_ids if not SLACK_ID.fullmatch(i))
         if odd:
             found.append(f"ADDERS holds {', '.join(odd)}, which are not Slack user or user group ids")
         return found

@@ -85,7 +85,8 @@ def topic_answer(topic: Topic, question: str, index: SearchIndex, max_quotes: in
         needed = specific or content
         ranked = [r for r in ranked if coverage(index, r.pid, needed) >= MIN_COVERAGE]
     else:  # asked only in the topic's words: the passage must be about a facet asked for
-        ranked = [r for r in ranked if any(_about(index, r.pid, topic, f, content) for f in facets)]
+        owns = [(f, _own_terms(index, topic, f)) for f in facets]
+        ranked = [r for r in ranked if any(_about(index, r.pid, f, own, content) for f, own in owns)]
     ranked = _answer_kind(index, ranked, facets)
     if not ranked:
         return _answer(topic, not_found(topic.command, question, NOTHING_FOUND))
@@ -97,6 +98,7 @@ def _overview(topic: Topic, index: SearchIndex, context: np.ndarray) -> Answer:
     """One quote per facet, each from the best passage about it not already used."""
     quotes: list[Quote] = []
     used: set[int] = set()
+    side = _side_terms(index, topic)
     for facet in topic.facets:
         terms = index.analyzer.tokenize(facet.description)
         own = _own_terms(index, topic, facet)
@@ -107,7 +109,7 @@ def _overview(topic: Topic, index: SearchIndex, context: np.ndarray) -> Answer:
             if r.pid not in used and coverage(index, r.pid, own) >= MIN_FACET_COVERAGE
         ]
         # A position's overview quotes the side itself when it has spoken to the facet at all.
-        stated = [r for r in about if _stated(topic, index, r.pid)]
+        stated = [r for r in about if _stated(side, index, r.pid)]
         ranked = _answer_kind(index, stated or about, [facet])
         if not ranked:
             continue
@@ -121,10 +123,10 @@ def _overview(topic: Topic, index: SearchIndex, context: np.ndarray) -> Answer:
     return _answer(topic, found(topic.command, "", quotes))
 
 
-def _about(index: SearchIndex, pid: int, topic: Topic, facet: Facet, content: list[str]) -> bool:
-    """Whether passage `pid` is about the facet: it holds the facet's own words, or the kind of thing
+def _about(index: SearchIndex, pid: int, facet: Facet, own: list[str], content: list[str]) -> bool:
+    """Whether passage `pid` is about the facet: it holds the facet's `own` words, or the kind of thing
     the facet's answer is (a number for "how many") beside the question's words."""
-    if coverage(index, pid, _own_terms(index, topic, facet)) >= MIN_FACET_COVERAGE:
+    if coverage(index, pid, own) >= MIN_FACET_COVERAGE:
         return True
     holds = _holds(index.passage_text(pid), facet.answer) if facet.answer else 0.0
     return holds > 0 and coverage(index, pid, content) >= MIN_COVERAGE
@@ -140,9 +142,7 @@ def _holds(text: str, kind: str) -> float:
 
 def _own_terms(index: SearchIndex, topic: Topic, facet: Facet) -> list[str]:
     """The words of a facet's description that are not the topic's own (its context and side)."""
-    topic_words = set(index.analyzer.tokenize(topic.context)) | set(
-        index.analyzer.tokenize(" ".join(topic.side))
-    )
+    topic_words = set(index.analyzer.tokenize(topic.context)) | _side_terms(index, topic)
     return [t for t in dict.fromkeys(index.analyzer.tokenize(facet.description)) if t not in topic_words]
 
 
@@ -172,18 +172,21 @@ def _on_side(topic: Topic, index: SearchIndex, scores: np.ndarray) -> list[Ranke
     top = index.top(scores, CANDIDATES * 3 if topic.side else CANDIDATES)
     if not topic.side:
         return [Ranked(i, float(scores[i])) for i in top]
-    side = set(index.analyzer.tokenize(" ".join(topic.side)))
+    side = _side_terms(index, topic)
     ranked = []
     for i in top:
-        if _stated(topic, index, i):  # the side's own statement
+        if _stated(side, index, i):  # the side's own statement
             ranked.append(Ranked(i, float(scores[i]) + SIDE_BOOST))
         elif side & set(index.terms(i)):  # a passage that at least speaks of the side
             ranked.append(Ranked(i, float(scores[i])))
     return sorted(ranked, key=lambda r: (-r.score, r.pid))[:CANDIDATES]
 
 
-def _stated(topic: Topic, index: SearchIndex, pid: int) -> bool:
-    """Whether passage `pid` is a statement by the topic's side."""
-    return bool(topic.side) and bool(
-        set(index.analyzer.tokenize(" ".join(topic.side))) & index.speaker_terms(pid)
-    )
+def _side_terms(index: SearchIndex, topic: Topic) -> set[str]:
+    """The index terms of a position command's side (empty for a topic without one)."""
+    return set(index.analyzer.tokenize(" ".join(topic.side)))
+
+
+def _stated(side: set[str], index: SearchIndex, pid: int) -> bool:
+    """Whether passage `pid` is a statement by the side whose terms are `side`."""
+    return bool(side & index.speaker_terms(pid))

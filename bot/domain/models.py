@@ -173,6 +173,10 @@ class Domain(_Strict):
     def topic(self, command: str) -> Topic | None:
         return next((t for t in self.topics if t.command == command), None)
 
+    def slash_commands(self) -> tuple[str, ...]:
+        """The slash commands the app registers and the manifest declares, in help's order."""
+        return ("whosaid", *(t.command for t in self.topics), "ask")
+
     def command_names(self) -> dict[str, str]:
         """Every name a command may be typed as, to the command it means."""
         names = {name: name for name in BUILT_IN_COMMANDS}

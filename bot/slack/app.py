@@ -44,9 +44,7 @@ def create_app(bot: Citebot, client: AsyncWebClient) -> AsyncApp:
     app.middleware(_with_service(bot))
     app.middleware(_once_per_event(bot))
     app.error(_log_error)
-    register_listeners(
-        app, [f"/{name}" for name in ("whosaid", *(t.command for t in bot.domain.topics), "ask")]
-    )
+    register_listeners(app, [f"/{name}" for name in bot.domain.slash_commands()])
     return app
 
 

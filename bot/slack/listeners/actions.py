@@ -14,6 +14,7 @@ from bot.answers import MAX_QUERY_CHARS, Answer
 from bot.render import SHARE_ACTION, notice, render
 from bot.slack.inbound import decode
 from bot.slack.payloads import ActionClick, Button, MessageShortcut, read
+from bot.slack.replies import post_privately, respond_safely
 from bot.slack.service import Citebot
 
 logger = logging.getLogger(__name__)
@@ -79,7 +80,7 @@ async def _share(
                 posted = True  # a failure the response URL would not fix
     if not posted:
         # The bot is not in that channel: the command's response_url can still post there.
-        await _respond(
+        await respond_safely(
             respond, response_type="in_channel", replace_original=False, text=reply.text, blocks=reply.blocks
         )
     bot.log_request("share", result, started, line)
@@ -92,25 +93,8 @@ async def _who_said_this(
     text = _shortened(decode(used.message.text or ""))
     result: Answer | None = await bot.answer_off_loop(f"/whosaid {text}") if text else None
     reply = render(result) if result else notice("That message has no text I can look up.")
-    try:
-        await client.chat_postEphemeral(
-            channel=used.channel.id, user=used.user.id, text=reply.text, blocks=reply.blocks
-        )
-    except SlackApiError:
-        # Not in that channel (or a DM we cannot post in): the shortcut's response_url still reaches the user.
-        await _respond(respond, response_type="ephemeral", text=reply.text, blocks=reply.blocks)
+    await post_privately(client, respond, used.channel.id, used.user.id, reply)
     bot.log_request("shortcut", result, started, text)
-
-
-async def _respond(respond: AsyncRespond | None, **message: Any) -> None:
-    """Post through the request's response_url, if it came with one."""
-    if respond is None:
-        logger.warning("could not post a reply: no channel and no response_url in the request")
-        return
-    try:
-        await respond(**message)
-    except Exception as exc:  # the response URL is Slack's: a failure there is logged, not raised
-        logger.warning("posting to the response_url failed (%s)", type(exc).__name__)
 
 
 def _shortened(text: str) -> str:

@@ -16,14 +16,15 @@ from urllib.parse import urlsplit
 
 import httpx
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.config import SLACK_ID
 from bot.fetch import MAX_BYTES, TIMEOUT_SECONDS
 from bot.render import Reply, escape, notice, render_added
 from bot.shelf import Outcome
 from bot.slack.inbound import decode
 from bot.slack.payloads import MessageShortcut, SharedFile, read
+from bot.slack.replies import post_privately
 from bot.slack.service import Citebot
 
 logger = logging.getLogger(__name__)
@@ -58,16 +59,7 @@ async def _add_from_shortcut(
 ) -> None:
     text = decode(used.message.text or "")
     reply = await add_shared(bot, client, used.user.id, _LINK.findall(text), used.message.files)
-    try:
-        await client.chat_postEphemeral(
-            channel=used.channel.id, user=used.user.id, text=reply.text, blocks=reply.blocks
-        )
-    except SlackApiError:
-        if respond is not None:  # not in that channel: the shortcut's response_url still reaches the user
-            try:
-                await respond(response_type="ephemeral", text=reply.text, blocks=reply.blocks)
-            except Exception as exc:
-                logger.warning("posting to the response_url failed (%s)", type(exc).__name__)
+    await post_privately(client, respond, used.channel.id, used.user.id, reply)
 
 
 async def add_shared(
@@ -132,7 +124,7 @@ def _from_slack(url: str, api_url: str) -> bool:
 
 def _not_allowed(bot: Citebot) -> Reply:
     who = []
-    for member in sorted(i for i in bot.settings.adder_ids if re.fullmatch(r"[UWS][A-Z0-9]{2,}", i)):
+    for member in sorted(i for i in bot.settings.adder_ids if SLACK_ID.fullmatch(i)):
         who.append(f"<!subteam^{member}>" if member.startswith("S") else f"<@{member}>")
     names = ", ".join(who) or "the people the bot's owner named"
     text = f"Only {names} can add articles to the shelf. Ask one of them to add it."

@@ -16,6 +16,7 @@ from bot.render import apology, render
 from bot.slack.inbound import decode
 from bot.slack.listeners.adding import add_shared
 from bot.slack.payloads import SlashCommand, read
+from bot.slack.replies import respond_safely
 from bot.slack.service import Citebot
 
 logger = logging.getLogger(__name__)
@@ -66,10 +67,6 @@ async def _add(
 ) -> None:
     """`/ask add <link>`: add it, and tell the user privately what happened."""
     reply = await add_shared(bot, client, user_id, [link], [])
-    if respond is None:
-        logger.warning("could not report an add: the command came without a response_url")
-        return
-    try:
-        await respond(response_type="ephemeral", replace_original=True, text=reply.text, blocks=reply.blocks)
-    except Exception as exc:  # Slack's endpoint: a failure there is logged, not raised
-        logger.warning("posting to the response_url failed (%s)", type(exc).__name__)
+    await respond_safely(
+        respond, response_type="ephemeral", replace_original=True, text=reply.text, blocks=reply.blocks
+    )
