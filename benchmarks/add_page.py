@@ -1,9 +1,10 @@
 """Adding one saved web page to a shelf of 1,000 pages, end to end: `python -m benchmarks.add_page`.
 
 Times `python -m bot add PAGE` (a new process, as a user runs it: read the shelf, check for duplicates,
-copy, rebuild the index) on a shelf of synthetic HTML pages whose index is current, twice in the same
-run: with the extraction cache Citebot keeps in its index folder (each shelf page read from the cache),
-and with the cache emptied first (every page extracted again, as before the cache existed).
+copy, rebuild the index) on a shelf of synthetic HTML pages whose index is current, three times in the
+same run: with the caches Citebot keeps in its index folder (what was extracted from each page, and what
+each article contributes to the index), with only the second emptied (every article split, analysed and
+attributed again), and with both emptied (every page also extracted again, as before either existed).
 """
 
 from __future__ import annotations
@@ -70,16 +71,21 @@ def main() -> int:
         print(f"shelf of {args.pages:,} pages; first index (every page extracted) …", flush=True)
         first = run([*bot, "index", "--corpus", str(shelf)], env)
         timings = {}
-        for label, keep_cache in (("with the extraction cache", True), ("cache emptied (before)", False)):
-            (new / f"{label[:4]}.html").write_text(page(rng, words, 10_000 + len(timings)), encoding="utf-8")
-            if not keep_cache:
-                shutil.rmtree(state / "index" / "extracted", ignore_errors=True)
-            timings[label] = run([*bot, "add", "--corpus", str(shelf), str(new / f"{label[:4]}.html")], env)
+        variants = (
+            ("with both caches", ()),
+            ("reading cache emptied", ("read",)),
+            ("both caches emptied (before)", ("read", "extracted")),
+        )
+        for number, (label, emptied) in enumerate(variants):
+            (new / f"new-{number}.html").write_text(page(rng, words, 10_000 + number), encoding="utf-8")
+            for cache in emptied:
+                shutil.rmtree(state / "index" / cache, ignore_errors=True)
+            timings[label] = run([*bot, "add", "--corpus", str(shelf), str(new / f"new-{number}.html")], env)
         print(f"  first full index: {first:.1f} s")
         for label, seconds in timings.items():
             print(f"  add one page, {label}: {seconds:.2f} s")
-        ratio = timings["cache emptied (before)"] / timings["with the extraction cache"]
-        print(f"  the cache makes adding {ratio:.1f}x faster")
+        ratio = timings["both caches emptied (before)"] / timings["with both caches"]
+        print(f"  the caches make adding {ratio:.1f}x faster (target: under 2 s)")
     return 0
 
 

@@ -29,7 +29,7 @@ from bot.index.store import building
 from bot.logs import configure as configure_logging
 from bot.progress import indexing_progress
 from bot.render import added_text, render_text
-from bot.shelf import add_link, add_to_corpus
+from bot.shelf import Shelf, add_link, shelf_files
 from bot.state import check_paths
 
 logger = logging.getLogger("bot")
@@ -272,21 +272,16 @@ def _add(args: argparse.Namespace, settings: Settings) -> int:
     links = [p for p in args.paths if _is_link(p)]
     files = [Path(p) for p in args.paths if not _is_link(p)]
     cache = extraction_cache(settings.index_folder)
-    outcomes = add_to_corpus(files, settings.corpus_dir, cache=cache) if files else []
-    outcomes += [
-        add_link(link, settings.corpus_dir, allow_private=settings.fetch_allow_private) for link in links
-    ]
+    # One reading of the shelf serves both the duplicate checks and the index build.
+    shelf = Shelf(settings.corpus_dir, cache=cache, clutter=domain.clutter)
+    outcomes = [shelf.add(path) for path in shelf_files(files)]
+    outcomes += [shelf.add_link(link, allow_private=settings.fetch_allow_private) for link in links]
     for outcome in outcomes:
         print(json.dumps(outcome.as_json(), ensure_ascii=False) if args.json else outcome.describe())
     added = [o for o in outcomes if o.doc_id is not None]
     if added:
         with indexing_progress("reading articles") as progress, index_build_lock(settings):
-            index = build_and_save(
-                load_corpus(settings.corpus_dir, cache=cache, clutter=domain.clutter),
-                settings.index_folder,
-                progress,
-                domain.knowledge(),
-            )
+            index = build_and_save(shelf.corpus(), settings.index_folder, progress, domain.knowledge())
         if not args.json:
             print(
                 f"Index updated: {len(index.articles)} articles, {len(index)} passages in {settings.corpus_dir}/"

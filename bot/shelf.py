@@ -17,7 +17,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bot.corpus import ARTICLE_SUFFIXES, Article, article_from_bytes, load_corpus
+from bot.corpus import (
+    ARTICLE_SUFFIXES,
+    Article,
+    Corpus,
+    article_from_bytes,
+    corpus_fingerprint,
+    load_corpus,
+)
 from bot.errors import ArticleError, CitebotError
 from bot.fetch import FetchRefused, fetch
 from bot.text import same_text_key
@@ -82,23 +89,15 @@ def add_to_corpus(paths: Sequence[Path], corpus_dir: Path, *, cache: Path | None
     `cache` keeps what was extracted from pages by their hash (load_corpus): the shelf's pages are then
     read from it, not extracted again, and a new page's extraction serves the next index build too.
     """
-    try:
-        corpus_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise CitebotError(f"cannot create the corpus folder {corpus_dir}: {exc.strerror or exc}") from None
-    shelf = _Shelf(corpus_dir, cache)
-    return [shelf.add(path) for path in _files(paths)]
+    shelf = Shelf(corpus_dir, cache=cache)
+    return [shelf.add(path) for path in shelf_files(paths)]
 
 
 def add_link(
     url: str, corpus_dir: Path, *, allow_private: bool = False, cache: Path | None = None
 ) -> Outcome:
     """Fetch the page, PDF or text at `url` (safely: bot/fetch.py) and add it; a refusal says why."""
-    try:
-        fetched = fetch(url, allow_private=allow_private)
-    except FetchRefused as exc:
-        return Outcome(url, refused=str(exc))
-    return add_data(fetched.data, fetched.name, corpus_dir, source=url, url=fetched.url, cache=cache)
+    return Shelf(corpus_dir, cache=cache).add_link(url, allow_private=allow_private)
 
 
 def add_data(
@@ -115,20 +114,28 @@ def add_data(
     `url` is where it came from: the same address added twice is one article. Nothing is written unless
     the article is accepted, and then in one step (no reader ever sees half a file).
     """
-    try:
-        corpus_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise CitebotError(f"cannot create the corpus folder {corpus_dir}: {exc.strerror or exc}") from None
-    return _Shelf(corpus_dir, cache).add_data(data, Path(name).name or "article.txt", source, url)
+    return Shelf(corpus_dir, cache=cache).add_data(data, name, source, url)
 
 
-class _Shelf:
-    """The corpus as `add` sees it: file contents and sentences already there, and where each came from."""
+class Shelf:
+    """The corpus as `add` sees it: file contents and sentences already there, and where each came from.
 
-    def __init__(self, corpus_dir: Path, cache: Path | None) -> None:
+    Read with the shelf's `clutter` lines, as the index reads it, `corpus()` is the corpus with the
+    added articles, ready to index without reading the shelf again.
+    """
+
+    def __init__(self, corpus_dir: Path, *, cache: Path | None = None, clutter: Sequence[str] = ()) -> None:
+        try:
+            corpus_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CitebotError(
+                f"cannot create the corpus folder {corpus_dir}: {exc.strerror or exc}"
+            ) from None
         self.corpus_dir = corpus_dir
         self.cache = cache
-        corpus = load_corpus(corpus_dir, cache=cache)  # warns about each file it skips, as `index` does
+        self.clutter = tuple(clutter)
+        corpus = load_corpus(corpus_dir, cache=cache, clutter=clutter)  # warns about each file it skips
+        self.skipped = corpus.skipped
         self.by_bytes: dict[str, str] = {}
         for article in corpus.articles:
             try:
@@ -139,6 +146,22 @@ class _Shelf:
         self.sentences: dict[str, str] = {}
         for article in corpus.articles:
             self._remember(article)
+
+    def corpus(self) -> Corpus:
+        """The shelf now: the articles it had and those added since."""
+        return Corpus(
+            articles=tuple(self.articles.values()),
+            skipped=self.skipped,
+            fingerprint=corpus_fingerprint(self.corpus_dir),
+        )
+
+    def add_link(self, url: str, *, allow_private: bool = False) -> Outcome:
+        """Fetch the page, PDF or text at `url` (safely: bot/fetch.py) and add it; a refusal says why."""
+        try:
+            fetched = fetch(url, allow_private=allow_private)
+        except FetchRefused as exc:
+            return Outcome(url, refused=str(exc))
+        return self.add_data(fetched.data, fetched.name, url, fetched.url)
 
     def add(self, path: Path) -> Outcome:
         if path.suffix.lower() not in ARTICLE_SUFFIXES:
@@ -154,6 +177,8 @@ class _Shelf:
         return self.add_data(data, path.name, str(path))
 
     def add_data(self, data: bytes, name: str, source: str, url: str | None = None) -> Outcome:
+        """Add one article given as bytes under the file name `name` (see the module's `add_data`)."""
+        name = Path(name).name or "article.txt"
         suffix = Path(name).suffix.lower()
         if suffix not in ARTICLE_SUFFIXES:
             return Outcome(source, refused=f"not an article file ({suffix or 'no extension'})")
@@ -164,7 +189,7 @@ class _Shelf:
         if same_link is not None:
             return Outcome(source, refused=f"already on the shelf as {same_link} (the same link)")
         try:
-            article = article_from_bytes(data, name, suffix, cache=self.cache)
+            article = article_from_bytes(data, name, suffix, cache=self.cache, clutter=self.clutter)
         except ArticleError as exc:
             return Outcome(source, refused=str(exc))
         if url and not article.url:
@@ -220,7 +245,8 @@ class _Shelf:
             staging.unlink(missing_ok=True)
 
 
-def _files(paths: Sequence[Path]) -> Iterator[Path]:
+def shelf_files(paths: Sequence[Path]) -> Iterator[Path]:
+    """The files to add among `paths`: files as given, folders searched (hidden entries left out)."""
     for path in paths:
         if path.is_dir():
             yield from sorted(

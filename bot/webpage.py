@@ -7,6 +7,7 @@ Citebot: quotes and their offsets refer to it, not to the HTML.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -52,7 +53,9 @@ def extract_webpage(data: bytes) -> Webpage:
                 "author",
                 _best_author(
                     _author(_authors(document.get("author"))),
-                    _author(page.get("author")) or _author(page.get("byline")),
+                    _author(page.get("author"))
+                    or _author(page.get("byline"))
+                    or _author(page.get("ld_author")),
                 ),
             ),
             ("date", document.get("date")),
@@ -105,6 +108,11 @@ def _head_facts(data: bytes) -> dict[str, str]:
             if 2 <= len(text) <= 80:  # a byline, not a block that holds one
                 facts.setdefault("byline", text)
                 break
+    for element in root.iter("script"):
+        if str(element.get("type") or "").strip().lower() == "application/ld+json":
+            names = _linked_data_authors(str(element.text_content()))
+            if names:
+                facts.setdefault("ld_author", ", ".join(names))
     for element in root.iter("link"):
         if "canonical" in (element.get("rel") or "").lower().split() and element.get("href", "").startswith(
             "http"
@@ -147,6 +155,34 @@ _ROLE = re.compile(
     r"\s+(?:is|was)\s+(?:a|an|the)\s+.*$|\s*[,|]\s+(?=\S*[A-Za-z]).*?(?:editor|reporter|writer|correspondent|columnist|contributor|staff|producer|analyst)\b.*$",
     re.I,
 )
+
+
+def _linked_data_authors(text: str) -> list[str]:
+    """The people a schema.org JSON-LD block names as an article's author (not organisations)."""
+    # Pages wrap the block in CDATA or comment markers, or end it with a semicolon.
+    text = re.sub(r"^\s*(?:<!\[CDATA\[|<!--)|(?:\]\]>|-->)\s*$", "", text.strip()).strip().rstrip(";")
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return []
+    names: list[str] = []
+    stack: list[Any] = [data]
+    while stack and len(names) < 10:
+        item = stack.pop(0)
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            if "author" in item:
+                authors = item["author"] if isinstance(item["author"], list) else [item["author"]]
+                for author in authors:
+                    if isinstance(author, str):
+                        names.append(author)
+                    elif isinstance(author, dict) and "person" in str(author.get("@type", "")).lower():
+                        names.append(str(author.get("name") or ""))
+                if names:
+                    break
+            stack.extend(v for k, v in item.items() if k == "@graph" or isinstance(v, dict | list))
+    return [" ".join(name.split()) for name in names if name.strip()]
 
 
 def _author(value: str | None) -> str | None:

@@ -177,10 +177,14 @@ def test_the_next_build_removes_what_a_killed_build_left(corpus: Path) -> None:
     (folder / "gen-ba9876543210").mkdir()
     (folder / "gen-ba9876543210" / "text.bin").write_bytes(b"x" * 1000)
     (folder / f".staging-{POINTER}").write_text("{", "utf-8")
+    half_cached = next((folder / "read").glob("??/*.json")).with_name(".half-written.json.0a1b")
+    half_cached.write_text("{", "utf-8")
     assert run("index", "--corpus", str(corpus)).returncode == 0
     names = sorted(p.name for p in folder.iterdir())
     current = json.loads((folder / POINTER).read_text("utf-8"))["current"]
-    assert names == sorted([".build.lock", ".citebot-index", POINTER, current]), names
+    # What stays: the lock, the marker, the pointer, the generation it names, each article's cached reading.
+    assert names == sorted([".build.lock", ".citebot-index", POINTER, current, "read"]), names
+    assert not half_cached.exists()
 
 
 def test_kill_9_during_a_build_then_a_build_leaves_one_generation(tmp_path: Path) -> None:

@@ -301,3 +301,30 @@ def test_a_site_name_is_a_name(site_name: str, outlet: str | None) -> None:
     )
     article = article_from_bytes(page(head, f"<article>{STORY}</article>"), "a.html", ".html")
     assert article.outlet == outlet
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        '{"@type": "NewsArticle", "author": {"@type": "Person", "name": "Marta  Quill"}}',
+        '<![CDATA[ {"@graph": [{"@type": "WebPage"}, {"@type": "NewsArticle", '
+        '"author": [{"@type": "Person", "name": "Marta Quill"}]}]} ]]>',
+        '{"@type": "NewsArticle", "author": "Marta Quill"};',
+    ],
+    ids=["person", "graph in CDATA", "plain name"],
+)
+def test_the_author_is_read_from_linked_data_when_nothing_else_names_one(block: str) -> None:
+    head = (
+        f"<title>Council rebuilds the ferry pier</title><script type='application/ld+json'>{block}</script>"
+    )
+    article = article_from_bytes(page(head, f"<article>{STORY}</article>"), "a.html", ".html")
+    assert article.author == "Marta Quill"
+
+
+def test_an_organisation_in_linked_data_is_not_an_author() -> None:
+    block = '{"@type": "NewsArticle", "author": {"@type": "Organization", "name": "Harbour Gazette"}}'
+    head = (
+        f"<title>Council rebuilds the ferry pier</title><script type='application/ld+json'>{block}</script>"
+    )
+    article = article_from_bytes(page(head, f"<article>{STORY}</article>"), "a.html", ".html")
+    assert article.author is None

@@ -25,19 +25,32 @@ from bot.attribution.models import (
     speaker_key,
     speaks_for_passage,
 )
-from bot.attribution.people import People, name_key, person_key
+from bot.attribution.people import (
+    Lookup,
+    People,
+    PeopleLookup,
+    RecordedPeople,
+    lookups_hold,
+    name_key,
+    person_key,
+    usual_role,
+)
 from bot.attribution.sources import Source, find_source
 from bot.corpus import Article, ArticleInfo
 from bot.passages import Passage, split_sentences
 from bot.text import fold
 
 __all__ = [
+    "Lookup",
     "People",
     "Person",
     "Speaker",
     "Statement",
+    "StatementKind",
     "article_names",
     "attribute",
+    "attribute_recorded",
+    "lookups_hold",
     "name_key",
     "people_of",
     "speaker_key",
@@ -195,7 +208,7 @@ class _Context:
     """What attribution remembers while reading one article in order."""
 
     article: Article
-    people: People
+    people: PeopleLookup
     voice: Speaker
     local: dict[str, Person] = field(default_factory=dict)  # surname key -> person named in this article
     last_person: Speaker | None = None
@@ -215,7 +228,7 @@ class _Context:
 def attribute(
     article: Article,
     passages: Sequence[Passage],
-    people: People,
+    people: PeopleLookup,
     names: Sequence[tuple[str, str | None]] | None = None,
 ) -> list[tuple[Statement, ...]]:
     """Statements of each passage of one article (in reading order), each with its speaker.
@@ -248,6 +261,18 @@ def attribute(
         else:
             statements.append((Statement(speaker, kind, whole, whole),))
     return statements
+
+
+def attribute_recorded(
+    article: Article,
+    passages: Sequence[Passage],
+    people: People,
+    names: Sequence[tuple[str, str | None]] | None = None,
+) -> tuple[list[tuple[Statement, ...]], list[Lookup]]:
+    """`attribute`, with the lookups of people it made: while another corpus's people find the same
+    (`lookups_hold`), the article's statements stay the same and need not be worked out again."""
+    recorded = RecordedPeople(people)
+    return attribute(article, passages, recorded, names), recorded.lookups
 
 
 _LEADING_CLAUSE = re.compile(r"(?:While|Although|Though|Whereas)\b[^,;]{10,300}?(,\s+)(?=[^,;]{10})")
@@ -355,13 +380,13 @@ def _resolve(source: Source, context: _Context) -> Speaker | None:
             context.roles[key] = source.role
         role, first = source.role, source.role_first
         if role is None and key:
-            role = context.roles.get(key) or (_usual_role(person) if person is not None else None)
+            role = context.roles.get(key) or (usual_role(person) if person is not None else None)
             first = True
         return Speaker(name, "person", role=role, role_first=first, key=key)
     if source.kind in ("described", "group", "organisation", "outlet"):
         epithet = context.people.epithet(source.name)
         if epithet is not None:
-            role = context.roles.get(epithet.key) or _usual_role(epithet)
+            role = context.roles.get(epithet.key) or usual_role(epithet)
             return Speaker(epithet.name, "person", role=role, key=epithet.key)
         head = source.name.split()[-1].lower()
         if head in lex.outlet_nouns and context.last_outlet is not None:
@@ -383,13 +408,6 @@ def _same_outlet(short: str, full: str) -> bool:
     """ "The Post" and "The Washington Post", "Caliber.Az" and "Caliber.Az": one outlet."""
     a, b = fold(short).removeprefix("the "), fold(full).removeprefix("the ")
     return a == b or (b.endswith(" " + a) and len(a) >= 3)
-
-
-def _usual_role(person: Person) -> str | None:
-    if not person.roles:
-        return None
-    # The fullest role the corpus gives ("Russian President" over "President"), then the most seen.
-    return sorted(person.roles.items(), key=lambda item: (-len(item[0].split()), -item[1], item[0]))[0][0]
 
 
 def _common_word(word: str, context: _Context) -> bool:
@@ -419,7 +437,7 @@ def _quoted_inside(passage: Passage, context: _Context) -> tuple[Statement, ...]
         person = named[-1]
         whole = (passage.start, passage.end)
         said = (passage.start + match.start() + 1, passage.start + match.end() - 1)
-        role = context.roles.get(person.key) or _usual_role(person)
+        role = context.roles.get(person.key) or usual_role(person)
         speaker = Speaker(person.name, "person", role=role, key=person.key)
         statements.append(Statement(speaker, "quoted", whole, said))
     return tuple(statements)

@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from typing import Protocol
 
 from rapidfuzz import fuzz
 
@@ -154,6 +155,79 @@ class People:
             if s[:1] == surname[:1] and fuzz.ratio(s, surname) >= SURNAME_MATCH
             for p in persons
         ]
+
+
+class PeopleLookup(Protocol):
+    """What attribution asks of the corpus's people."""
+
+    def find(self, name: str, local: dict[str, Person] | None = None) -> Person | None: ...
+
+    def epithet(self, text: str) -> Person | None: ...
+
+
+# What attribution learned from one lookup: (method, name, the article's people by surname as
+# (surname, key) pairs, and what was found as (name, key, usual role)). Attribution reads nothing else
+# of a person, so an article whose lookups all find the same again is attributed the same.
+Found = tuple[str, str, str | None]
+Lookup = tuple[str, str, tuple[tuple[str, str], ...] | None, Found | None]
+
+
+class RecordedPeople:
+    """People that note each lookup and what it found (`lookups`), to be checked against another
+    corpus's people with `lookups_hold`: attribution of an article can then be kept, not redone."""
+
+    def __init__(self, people: People) -> None:
+        self._people = people
+        self._seen: dict[tuple[str, str, tuple[tuple[str, str], ...] | None], Found | None] = {}
+
+    @property
+    def lookups(self) -> list[Lookup]:
+        """Every distinct lookup made so far, in order, with what it found."""
+        return [(*call, found) for call, found in self._seen.items()]
+
+    def find(self, name: str, local: dict[str, Person] | None = None) -> Person | None:
+        person = self._people.find(name, local)
+        self._seen.setdefault(("find", name, _local_keys(local)), _found(person))
+        return person
+
+    def epithet(self, text: str) -> Person | None:
+        person = self._people.epithet(text)
+        self._seen.setdefault(("epithet", text, None), _found(person))
+        return person
+
+
+def lookups_hold(lookups: Iterable[Lookup], people: People) -> bool:
+    """Every lookup finds what it found before (so attribution would come out the same)."""
+    for method, name, local, found in lookups:
+        if method == "epithet":
+            person = people.epithet(name)
+        else:
+            mapped: dict[str, Person] = {}
+            for surname, key in local or ():
+                known = people.by_key(key)
+                if known is None:
+                    return False
+                mapped[surname] = known
+            person = people.find(name, mapped or None)
+        if _found(person) != found:
+            return False
+    return True
+
+
+def usual_role(person: Person) -> str | None:
+    """The role to give a person the article gives none: the fullest the corpus gives ("Russian
+    President" over "President"), then the most seen."""
+    if not person.roles:
+        return None
+    return sorted(person.roles.items(), key=lambda item: (-len(item[0].split()), -item[1], item[0]))[0][0]
+
+
+def _found(person: Person | None) -> Found | None:
+    return None if person is None else (person.name, person.key, usual_role(person))
+
+
+def _local_keys(local: dict[str, Person] | None) -> tuple[tuple[str, str], ...] | None:
+    return tuple(sorted((surname, person.key) for surname, person in local.items())) if local else None
 
 
 def _merge_variants(keys: list[str]) -> dict[str, str]:

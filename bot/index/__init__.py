@@ -32,8 +32,9 @@ from bot.corpus import ArticleInfo, Corpus, corpus_fingerprint, corpus_stat, loa
 from bot.domain import Knowledge, shipped_domain
 from bot.errors import IndexUnusable
 from bot.index import store
-from bot.index.builder import KINDS, IndexData, Progress, build, index_fingerprint, passage_terms
+from bot.index.builder import IndexData, Progress, build, index_fingerprint, passage_terms
 from bot.index.engine import top
+from bot.index.reading import KINDS, ReadingCache
 from bot.passages import Passage
 from bot.text import Analyzer
 
@@ -70,10 +71,15 @@ class SearchIndex:
 
     @classmethod
     def build(
-        cls, corpus: Corpus, progress: Progress | None = None, knowledge: Knowledge | None = None
+        cls,
+        corpus: Corpus,
+        progress: Progress | None = None,
+        knowledge: Knowledge | None = None,
+        cache: ReadingCache | None = None,
     ) -> SearchIndex:
-        """Index `corpus` in memory, with the shelf's aliases and epithets (default: the shipped domain's)."""
-        return cls(build(corpus, _knowledge(knowledge), progress))
+        """Index `corpus` in memory, with the shelf's aliases and epithets (default: the shipped domain's);
+        `cache` keeps what each article contributed, for the next build."""
+        return cls(build(corpus, _knowledge(knowledge), progress, cache))
 
     def __len__(self) -> int:
         return len(self.data.passages.article)
@@ -226,7 +232,7 @@ class SearchIndex:
         table = self.data.statements
         return Statement(
             speaker=self.data.speakers[int(table.speaker[row])],
-            kind=KINDS[int(table.kind[row])],  # type: ignore[arg-type]
+            kind=KINDS[int(table.kind[row])],
             span=(int(table.span[row, 0]), int(table.span[row, 1])),
             said=(int(table.said[row, 0]), int(table.said[row, 1])),
         )
@@ -243,6 +249,13 @@ class SearchIndex:
 def extraction_cache(index_folder: Path) -> Path | None:
     """Where what was extracted from pages and PDFs is kept: in the index folder, once Citebot owns it."""
     return index_folder / "extracted" if store.owned(index_folder) else None
+
+
+def reading_cache(index_folder: Path, knowledge: Knowledge) -> ReadingCache | None:
+    """Where what each article contributes to the index is kept: in the index folder, once Citebot owns it."""
+    if not store.owned(index_folder):
+        return None
+    return ReadingCache(index_folder / "read", f"{store.code_version()}:{knowledge.fingerprint}")
 
 
 def _knowledge(knowledge: Knowledge | None) -> Knowledge:
@@ -309,11 +322,18 @@ def _open(
 def build_and_save(
     corpus: Corpus, folder: Path | None, progress: Progress | None = None, knowledge: Knowledge | None = None
 ) -> SearchIndex:
-    """Index `corpus` and save it to `folder` (a failure to save only costs the next start)."""
-    index = SearchIndex.build(corpus, progress, knowledge)
+    """Index `corpus` and save it to `folder` (a failure to save only costs the next start).
+
+    What each article contributed is kept in `folder` too, so that the next build, after an article is
+    added or changed, works out again only what changed."""
+    knowledge = _knowledge(knowledge)
+    cache = reading_cache(folder, knowledge) if folder is not None else None
+    index = SearchIndex.build(corpus, progress, knowledge, cache)
     if folder is not None:
         try:
             store.save(index.data, folder)
         except OSError as exc:
             logger.warning("could not save the index to %s (%s); it will be rebuilt next time", folder, exc)
+        if cache is not None:
+            cache.prune()
     return index

@@ -6,8 +6,8 @@ saved and memory-mapped back in seconds, and let several server processes share 
 
 from __future__ import annotations
 
-from array import array
-from collections import Counter
+import itertools
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -18,22 +18,26 @@ from bot.attribution import (
     Person,
     Speaker,
     Statement,
-    article_names,
-    attribute,
     people_of,
     speaker_key,
-    speaks_for_passage,
     voice_of,
 )
 from bot.corpus import ArticleInfo, Corpus
 from bot.domain import Knowledge
 from bot.index.engine import Postings
-from bot.passages import split_article
-from bot.text import Analyzer, same_text_key
+from bot.index.reading import (
+    ROW,
+    VOICE,
+    Attributed,
+    Reading,
+    ReadingCache,
+    attributed,
+    keep_attribution,
+    read,
+)
+from bot.text import Analyzer
 
 Progress = Callable[[int, int], None]  # (articles done, articles in all)
-
-KINDS = ("voice", "quoted", "reported")  # a statement's kind, stored as its position here
 
 
 @dataclass(frozen=True)
@@ -94,121 +98,88 @@ class IndexData:
 
 
 SAME_STORY = 0.5  # an article with at least this share of its passages in an earlier one is a copy of it
-MIN_DUPLICATE_CHARS = 30  # shorter sentences ("Kyiv disagrees.") may repeat without being copies
 
 
-def build(corpus: Corpus, knowledge: Knowledge, progress: Progress | None = None) -> IndexData:
+def build(
+    corpus: Corpus,
+    knowledge: Knowledge,
+    progress: Progress | None = None,
+    cache: ReadingCache | None = None,
+) -> IndexData:
     """Split, attribute and index every article of `corpus`.
 
     Articles are read oldest first, and a passage already indexed from an earlier article is not indexed
     again: the same story saved twice, or syndicated, gives each quote once, cited to its first
     appearance, and the copies are noted on each other ("also in"). `knowledge` is the shelf's aliases
-    and epithets (the domain file's).
+    and epithets (the domain file's). `cache` keeps each article's reading and attribution: a rebuild
+    works out again only articles that are new or changed, or whose people changed.
     """
     analyzer = Analyzer(knowledge.aliases)
     articles = sorted(corpus.articles, key=lambda a: (a.date is None, a.date or "", a.doc_id))
-    names = [article_names(article) for article in articles]
-    people = people_of(names, knowledge.epithets)
-    first_seen: dict[str, int] = {}  # a passage's normalised text -> the article it was indexed from
+    cached = [cache.reading(a) if cache is not None else None for a in articles]
+    readings = [c[0] if c is not None else read(a, analyzer) for a, c in zip(articles, cached, strict=True)]
+    people = people_of((r.names for r in readings), knowledge.epithets)
+    first_seen: dict[str, int] = {}  # a passage's copy key -> the article it was indexed from
     copies: dict[int, set[int]] = {}
-    vocabulary: dict[str, int] = {}
+    vocabulary: defaultdict[str, int] = defaultdict(itertools.count().__next__)  # term -> id, in order seen
     surface: dict[str, str] = {}
     speakers: dict[Speaker, int] = {}
-    token_terms, token_docs = array("i"), array("i")
-    p_article, p_paragraph, p_start, p_end = array("i"), array("i"), array("i"), array("i")
-    p_byte_start, p_byte_end = array("q"), array("q")
-    s_indptr, s_speaker, s_kind, s_span, s_said = (
-        array("q", [0]),
-        array("i"),
-        array("b"),
-        array("i"),
-        array("i"),
-    )
-    voice = array("b")
+    parts = _Parts()
     blob: list[bytes] = []
-    blob_size = 0
+    blob_size, n_docs = 0, 0
     total = len(articles)
     for number, article in enumerate(articles):
-        passages = split_article(article)
-        encoded = article.text.encode("utf-8")
-        ascii_text = len(encoded) == len(article.text)
-        char_at, byte_at = 0, 0
+        reading, known = readings[number], cached[number]
+        if known is not None and keep_attribution(known[1], people):
+            said = known[1]
+        else:
+            said = attributed(article, reading, people)
+            if cache is not None:
+                cache.store(article, reading, said)
+        # A passage already indexed from an earlier article (a copy of its sentence) is left out.
+        kept = np.ones(len(reading), dtype=bool)
         repeated: Counter[int] = Counter()
-        for passage, said in zip(passages, attribute(article, passages, people, names[number]), strict=True):
-            key = same_text_key(passage.text)
-            if len(key) >= MIN_DUPLICATE_CHARS:
+        for at, key in enumerate(reading.keys):
+            if key:
                 earlier = first_seen.setdefault(key, number)
                 if earlier != number:
                     repeated[earlier] += 1
-                    continue
-            pid = len(p_article)
-            if not ascii_text:
-                byte_at += len(article.text[char_at : passage.start].encode("utf-8"))
-                char_at = passage.start
-            start_byte = passage.start if ascii_text else byte_at
-            pairs = analyzer.analyse(passage.text)
-            surface.update(pairs)
-            ids = [
-                vocabulary.setdefault(term, len(vocabulary))
-                for term in passage_terms(analyzer, [t for _, t in pairs], said)
-            ]
-            token_terms.extend(ids)
-            token_docs.extend([pid] * len(ids))
-            p_article.append(number)
-            p_paragraph.append(passage.paragraph)
-            p_start.append(passage.start)
-            p_end.append(passage.end)
-            p_byte_start.append(blob_size + start_byte)
-            p_byte_end.append(blob_size + start_byte + len(passage.text.encode("utf-8")))
-            for statement in said:
-                if statement.kind == "voice":
-                    continue
-                s_speaker.append(speakers.setdefault(statement.speaker, len(speakers)))
-                s_kind.append(KINDS.index(statement.kind))
-                s_span.extend(statement.span)
-                s_said.extend(statement.said)
-            s_indptr.append(len(s_speaker))
-            voice.append(not any(speaks_for_passage(s) for s in said))
+                    kept[at] = False
         if repeated:
             original, count = repeated.most_common(1)[0]
-            if count >= SAME_STORY * len(passages):
+            if count >= SAME_STORY * len(reading):
                 copies.setdefault(original, set()).add(number)
                 copies.setdefault(number, set()).add(original)
+        encoded = article.text.encode("utf-8")
+        pids = np.full(len(reading), -1, dtype=np.int64)
+        pids[kept] = np.arange(n_docs, n_docs + int(kept.sum()))
+        parts.add_passages(number, reading, kept, _byte_offsets(article.text, encoded) + blob_size)
+        parts.add_terms(_terms(analyzer, reading, said, kept, pids, vocabulary))
+        parts.add_statements(said, kept, pids, speakers)
+        n_docs += int(kept.sum())
+        surface.update(
+            zip(
+                reading.surface_words,
+                map(reading.vocabulary.__getitem__, reading.surface_terms.tolist()),
+                strict=True,
+            )
+        )
         blob.append(encoded)
         blob_size += len(encoded)
         if progress is not None:
             progress(number + 1, total)
-    n_docs = len(p_article)
-    postings = Postings.build(
-        np.frombuffer(token_terms, dtype=np.int32),
-        np.frombuffer(token_docs, dtype=np.int32),
-        len(vocabulary),
-        n_docs,
-    )
+    token_terms, token_docs = parts.terms()
+    postings = Postings.build(token_terms, token_docs, len(vocabulary), n_docs)
     infos = [
         replace(a.info, also_in=tuple(sorted(articles[c].doc_id for c in copies.get(n, ()))))
         for n, a in enumerate(articles)
     ]
-    statement_table = StatementTable(
-        indptr=np.frombuffer(s_indptr, dtype=np.int64),
-        speaker=np.frombuffer(s_speaker, dtype=np.int32),
-        kind=np.frombuffer(s_kind, dtype=np.int8),
-        span=np.frombuffer(s_span, dtype=np.int32).reshape(-1, 2),
-        said=np.frombuffer(s_said, dtype=np.int32).reshape(-1, 2),
-        voice=np.frombuffer(voice, dtype=np.int8).astype(bool),
-    )
-    article_of = np.frombuffer(p_article, dtype=np.int32)
+    statement_table = parts.statement_table(n_docs)
+    passages = parts.passage_table()
     return IndexData(
         articles=infos,
         text=b"".join(blob),
-        passages=PassageTable(
-            article=np.frombuffer(p_article, dtype=np.int32),
-            paragraph=np.frombuffer(p_paragraph, dtype=np.int32),
-            start=np.frombuffer(p_start, dtype=np.int32),
-            end=np.frombuffer(p_end, dtype=np.int32),
-            byte_start=np.frombuffer(p_byte_start, dtype=np.int64),
-            byte_end=np.frombuffer(p_byte_end, dtype=np.int64),
-        ),
+        passages=passages,
         postings=postings,
         vocabulary=list(vocabulary),
         surface=sorted(surface.items()),
@@ -216,7 +187,9 @@ def build(corpus: Corpus, knowledge: Knowledge, progress: Progress | None = None
         speakers=list(speakers),
         people=list(people),
         fingerprint=index_fingerprint(corpus.fingerprint, knowledge),
-        by_speaker=speaker_table(statement_table, list(speakers), [voice_of(a) for a in infos], article_of),
+        by_speaker=speaker_table(
+            statement_table, list(speakers), [voice_of(a) for a in infos], passages.article
+        ),
         knowledge=knowledge,
     )
 
@@ -258,3 +231,140 @@ def passage_terms(analyzer: Analyzer, terms: list[str], statements: Sequence[Sta
             terms.extend(t for t in analyzer.tokenize(statement.speaker.name) if t not in present)
             present.update(terms)
     return terms
+
+
+class _Parts:
+    """The index's arrays, gathered article by article and joined at the end."""
+
+    def __init__(self) -> None:
+        self.passages: dict[str, list[np.ndarray]] = {name: [] for name in _PASSAGE_COLUMNS}
+        self.token_terms: list[np.ndarray] = []
+        self.token_docs: list[np.ndarray] = []
+        self.statements: list[np.ndarray] = []  # rows as in reading.ROW, passage and speaker global
+        self.voice: list[np.ndarray] = []
+
+    def add_passages(self, number: int, reading: Reading, kept: np.ndarray, byte_at: np.ndarray) -> None:
+        start, end = reading.start[kept], reading.end[kept]
+        columns = {
+            "article": np.full(len(start), number, dtype=np.int32),
+            "paragraph": reading.paragraph[kept],
+            "start": start,
+            "end": end,
+            "byte_start": byte_at[start],
+            "byte_end": byte_at[end],
+        }
+        for name, values in columns.items():
+            self.passages[name].append(values)
+
+    def add_terms(self, terms_and_docs: tuple[np.ndarray, np.ndarray]) -> None:
+        self.token_terms.append(terms_and_docs[0])
+        self.token_docs.append(terms_and_docs[1])
+
+    def add_statements(
+        self, said: Attributed, kept: np.ndarray, pids: np.ndarray, speakers: dict[Speaker, int]
+    ) -> None:
+        """The attributed statements of the kept passages; `speakers` numbers each speaker on first use."""
+        rows = said.rows
+        passage = rows[:, 0]
+        # A passage speaks in its article's voice unless a statement covers the whole of what it says.
+        speaks = (rows[:, 2] != VOICE) & (rows[:, 3] == rows[:, 5]) & (rows[:, 4] == rows[:, 6])
+        spoken = np.bincount(passage[speaks], minlength=len(kept)) > 0
+        self.voice.append(~spoken[kept])
+        attributed_rows = rows[(rows[:, 2] != VOICE) & kept[passage]].copy()
+        attributed_rows[:, 0] = pids[attributed_rows[:, 0]]
+        used, first = np.unique(attributed_rows[:, 1], return_index=True)
+        ids = np.zeros(len(said.speakers), dtype=np.int64)
+        for at in used[np.argsort(first, kind="stable")]:
+            ids[at] = speakers.setdefault(said.speakers[at], len(speakers))
+        attributed_rows[:, 1] = ids[attributed_rows[:, 1]]
+        self.statements.append(attributed_rows)
+
+    def terms(self) -> tuple[np.ndarray, np.ndarray]:
+        return _joined(self.token_terms, np.int32), _joined(self.token_docs, np.int32)
+
+    def passage_table(self) -> PassageTable:
+        return PassageTable(
+            **{name: _joined(parts, _PASSAGE_COLUMNS[name]) for name, parts in self.passages.items()}
+        )
+
+    def statement_table(self, n_docs: int) -> StatementTable:
+        rows = np.concatenate(self.statements) if self.statements else np.zeros((0, len(ROW)), np.int64)
+        indptr = np.zeros(n_docs + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows[:, 0], minlength=n_docs), out=indptr[1:])
+        return StatementTable(
+            indptr=indptr,
+            speaker=rows[:, 1].astype(np.int32),
+            kind=rows[:, 2].astype(np.int8),
+            span=np.ascontiguousarray(rows[:, 3:5], dtype=np.int32),
+            said=np.ascontiguousarray(rows[:, 5:7], dtype=np.int32),
+            voice=_joined(self.voice, np.bool_),
+        )
+
+
+_PASSAGE_COLUMNS = {
+    "article": np.int32,
+    "paragraph": np.int32,
+    "start": np.int32,
+    "end": np.int32,
+    "byte_start": np.int64,
+    "byte_end": np.int64,
+}
+
+
+def _joined(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
+    return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype=dtype)
+
+
+def _byte_offsets(text: str, encoded: bytes) -> np.ndarray:
+    """For each character offset of `text` (and its end), the offset of its UTF-8 bytes."""
+    if len(encoded) == len(text):
+        return np.arange(len(text) + 1, dtype=np.int64)
+    points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    sizes = 1 + (points >= 0x80).astype(np.int64) + (points >= 0x800) + (points >= 0x10000)
+    offsets = np.zeros(len(text) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=offsets[1:])
+    return offsets
+
+
+def _terms(
+    analyzer: Analyzer,
+    reading: Reading,
+    said: Attributed,
+    kept: np.ndarray,
+    pids: np.ndarray,
+    vocabulary: defaultdict[str, int],
+) -> tuple[np.ndarray, np.ndarray]:
+    """(term id, passage id) for each term of the kept passages; new terms get ids in order of use."""
+    lengths = reading.lengths
+    # A passage that quotes a person it names only as "he" or by an epithet gets the person's name too.
+    extra: dict[int, list[str]] = {}
+    for number in np.unique(said.rows[said.rows[:, 2] != VOICE, 0]):
+        if kept[number]:
+            terms = reading.terms(int(number))
+            added = passage_terms(analyzer, list(terms), said.statements(int(number)))[len(terms) :]
+            if added:
+                extra[int(number)] = added
+    local = list(reading.vocabulary)
+    if not extra:
+        stream = reading.tokens[np.repeat(kept, lengths)]
+        doc_ids = np.repeat(pids[kept], lengths[kept])
+    else:
+        position = {term: i for i, term in enumerate(local)}
+        ends = np.cumsum(lengths)
+        chunks, docs = [], []
+        for number in np.flatnonzero(kept):
+            chunk = reading.tokens[int(ends[number] - lengths[number]) : int(ends[number])]
+            if int(number) in extra:
+                names = [position.setdefault(t, len(position)) for t in extra[int(number)]]
+                chunk = np.concatenate([chunk, np.array(names, dtype=np.int32)])
+            chunks.append(chunk)
+            docs.append(np.full(len(chunk), pids[number], dtype=np.int64))
+        local = list(position)
+        stream = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int32)
+        doc_ids = np.concatenate(docs) if docs else np.zeros(0, dtype=np.int64)
+    # Global ids in order of first use, as a build term by term would give them.
+    used, first = np.unique(stream, return_index=True)
+    order = used[np.argsort(first, kind="stable")].tolist()
+    ids = np.zeros(len(local), dtype=np.int32)
+    ids[order] = list(map(vocabulary.__getitem__, map(local.__getitem__, order)))
+    return ids[stream], doc_ids.astype(np.int32)
