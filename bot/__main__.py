@@ -56,7 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "ask":
             return _ask(args, settings)
         if command == "index":
-            return _index(settings, if_stale=args.if_stale)
+            return _index(settings, if_stale=args.if_stale, workers=args.workers)
         if command == "add":
             return _add(args, settings)
         if command == "serve":
@@ -117,6 +117,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     index.add_argument(
         "--if-stale", action="store_true", help="only if the corpus changed since the saved index"
+    )
+    index.add_argument(
+        "--workers",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="processes that read and attribute articles (default: one per core)",
     )
     add = sub.add_parser(
         "add", parents=[corpus], help="copy articles (files or folders) into the corpus and update the index"
@@ -241,7 +248,17 @@ def index_build_lock(settings: Settings) -> AbstractContextManager[None]:
     return building(settings.index_folder)
 
 
-def _index(settings: Settings, *, if_stale: bool = False) -> int:
+def _positive(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, not {text!r}")
+    return number
+
+
+def _index(settings: Settings, *, if_stale: bool = False, workers: int | None = None) -> int:
     domain = load_domain(settings.domain_path)
     if if_stale:
         index = _load_index(settings, domain)
@@ -254,7 +271,7 @@ def _index(settings: Settings, *, if_stale: bool = False) -> int:
     # Under the lock the folder is Citebot's, so its extraction cache can be used.
     with indexing_progress("reading articles") as progress, index_build_lock(settings):
         corpus = load_corpus(settings.corpus_dir, cache=extraction_cache(folder), clutter=domain.clutter)
-        index = build_and_save(corpus, folder, progress, domain.knowledge())
+        index = build_and_save(corpus, folder, progress, domain.knowledge(), workers=workers)
     seconds = time.perf_counter() - started
     print(f"Loaded {len(corpus.articles)} articles, {len(index)} passages, from {settings.corpus_dir}/")
     print(f"Index saved to {folder}/ in {seconds:.1f} s")

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import bot.index.builder as builder
+import bot.index.workers as workers
 from bot.corpus import load_corpus
 from bot.domain import shipped_domain
 from bot.index import SearchIndex, build_and_save, open_index
@@ -78,9 +78,9 @@ def test_a_warm_rebuild_reads_again_only_the_new_article(
     build(corpus_of(shelf), knowledge, cache=ReadingCache(cache, "v1"))
     (shelf / "ferry.md").write_text(SURNAME_ONLY, encoding="utf-8")
     read_again: list[str] = []
-    original = builder.read
+    original = workers.read
     monkeypatch.setattr(
-        builder,
+        workers,
         "read",
         lambda article, analyzer: read_again.append(article.doc_id) or original(article, analyzer),
     )
@@ -128,3 +128,22 @@ def test_the_saved_index_keeps_its_cache_and_prunes_what_no_article_uses(tmp_pat
     build_and_save(corpus_of(shelf), index_dir)
     assert len(cached()) == len(corpus_of(shelf).articles)
     assert list(shelf.glob(".*")) == []  # nothing written into the articles' folder
+
+
+def test_a_build_on_two_cores_equals_a_build_on_one(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from benchmarks.synth import generate
+
+    monkeypatch.setattr(workers, "MIN_PARALLEL_CHARS", 0)
+    monkeypatch.setattr(workers, "BATCH_CHARS", 20_000)
+    shelf = tmp_path / "shelf"
+    shutil.copytree(ARTICLES, shelf)
+    generate(shelf / "synthetic", 3_000, per_article=50)
+    (shelf / "ferry.md").write_text(SURNAME_ONLY, encoding="utf-8")
+    (shelf / "chief.md").write_text(FULL_NAME, encoding="utf-8")
+    knowledge = shipped_domain().knowledge()
+    corpus = corpus_of(shelf)
+    with workers.Workers(corpus.articles, knowledge, 2) as pool:
+        readings = pool.read(range(len(corpus.articles)))
+        assert pool._pool is not None  # worker processes did the reading
+    assert len(readings) == len(corpus.articles)
+    same(build(corpus, knowledge, workers=1), build(corpus, knowledge, workers=2))

@@ -76,10 +76,12 @@ class SearchIndex:
         progress: Progress | None = None,
         knowledge: Knowledge | None = None,
         cache: ReadingCache | None = None,
+        workers: int | None = None,
     ) -> SearchIndex:
         """Index `corpus` in memory, with the shelf's aliases and epithets (default: the shipped domain's);
-        `cache` keeps what each article contributed, for the next build."""
-        return cls(build(corpus, _knowledge(knowledge), progress, cache))
+        `cache` keeps what each article contributed, for the next build; `workers` processes (default:
+        one per core) read and attribute the articles."""
+        return cls(build(corpus, _knowledge(knowledge), progress, cache, workers))
 
     def __len__(self) -> int:
         return len(self.data.passages.article)
@@ -320,7 +322,12 @@ def _open(
 
 
 def build_and_save(
-    corpus: Corpus, folder: Path | None, progress: Progress | None = None, knowledge: Knowledge | None = None
+    corpus: Corpus,
+    folder: Path | None,
+    progress: Progress | None = None,
+    knowledge: Knowledge | None = None,
+    *,
+    workers: int | None = None,
 ) -> SearchIndex:
     """Index `corpus` and save it to `folder` (a failure to save only costs the next start).
 
@@ -328,7 +335,7 @@ def build_and_save(
     added or changed, works out again only what changed."""
     knowledge = _knowledge(knowledge)
     cache = reading_cache(folder, knowledge) if folder is not None else None
-    index = SearchIndex.build(corpus, progress, knowledge, cache)
+    index = SearchIndex.build(corpus, progress, knowledge, cache, workers)
     if folder is not None:
         try:
             store.save(index.data, folder)

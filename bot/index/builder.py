@@ -31,10 +31,9 @@ from bot.index.reading import (
     Attributed,
     Reading,
     ReadingCache,
-    attributed,
     keep_attribution,
-    read,
 )
+from bot.index.workers import Workers
 from bot.text import Analyzer
 
 Progress = Callable[[int, int], None]  # (articles done, articles in all)
@@ -105,6 +104,7 @@ def build(
     knowledge: Knowledge,
     progress: Progress | None = None,
     cache: ReadingCache | None = None,
+    workers: int | None = None,
 ) -> IndexData:
     """Split, attribute and index every article of `corpus`.
 
@@ -112,13 +112,19 @@ def build(
     again: the same story saved twice, or syndicated, gives each quote once, cited to its first
     appearance, and the copies are noted on each other ("also in"). `knowledge` is the shelf's aliases
     and epithets (the domain file's). `cache` keeps each article's reading and attribution: a rebuild
-    works out again only articles that are new or changed, or whose people changed.
+    works out again only articles that are new or changed, or whose people changed. Reading and
+    attributing run in `workers` processes (default: one per core) when there is enough to do; the
+    index is the same whatever their number.
     """
     analyzer = Analyzer(knowledge.aliases)
     articles = sorted(corpus.articles, key=lambda a: (a.date is None, a.date or "", a.doc_id))
     cached = [cache.reading(a) if cache is not None else None for a in articles]
-    readings = [c[0] if c is not None else read(a, analyzer) for a, c in zip(articles, cached, strict=True)]
-    people = people_of((r.names for r in readings), knowledge.epithets)
+    with Workers(articles, knowledge, workers) as pool:
+        fresh = pool.read([n for n, c in enumerate(cached) if c is None], progress)
+        readings = [c[0] if c is not None else fresh[n] for n, c in enumerate(cached)]
+        people = people_of((r.names for r in readings), knowledge.epithets)
+        stale = [n for n, c in enumerate(cached) if c is None or not keep_attribution(c[1], people)]
+        attributions = pool.attribute(stale, readings, people, cache)
     first_seen: dict[str, int] = {}  # a passage's copy key -> the article it was indexed from
     copies: dict[int, set[int]] = {}
     vocabulary: defaultdict[str, int] = defaultdict(itertools.count().__next__)  # term -> id, in order seen
@@ -127,15 +133,12 @@ def build(
     parts = _Parts()
     blob: list[bytes] = []
     blob_size, n_docs = 0, 0
-    total = len(articles)
     for number, article in enumerate(articles):
-        reading, known = readings[number], cached[number]
-        if known is not None and keep_attribution(known[1], people):
-            said = known[1]
-        else:
-            said = attributed(article, reading, people)
-            if cache is not None:
-                cache.store(article, reading, said)
+        reading = readings[number]
+        known = cached[number]
+        said = attributions[number] if number in attributions else known[1] if known is not None else None
+        if said is None:
+            raise AssertionError(f"{article.doc_id} was not attributed")
         # A passage already indexed from an earlier article (a copy of its sentence) is left out.
         kept = np.ones(len(reading), dtype=bool)
         repeated: Counter[int] = Counter()
@@ -157,17 +160,16 @@ def build(
         parts.add_terms(_terms(analyzer, reading, said, kept, pids, vocabulary))
         parts.add_statements(said, kept, pids, speakers)
         n_docs += int(kept.sum())
+        local = reading.vocabulary
         surface.update(
             zip(
                 reading.surface_words,
-                map(reading.vocabulary.__getitem__, reading.surface_terms.tolist()),
+                map(local.__getitem__, reading.surface_terms.tolist()),
                 strict=True,
             )
         )
         blob.append(encoded)
         blob_size += len(encoded)
-        if progress is not None:
-            progress(number + 1, total)
     token_terms, token_docs = parts.terms()
     postings = Postings.build(token_terms, token_docs, len(vocabulary), n_docs)
     infos = [
@@ -336,15 +338,15 @@ def _terms(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(term id, passage id) for each term of the kept passages; new terms get ids in order of use."""
     lengths = reading.lengths
+    local = reading.vocabulary
     # A passage that quotes a person it names only as "he" or by an epithet gets the person's name too.
     extra: dict[int, list[str]] = {}
     for number in np.unique(said.rows[said.rows[:, 2] != VOICE, 0]):
         if kept[number]:
-            terms = reading.terms(int(number))
+            terms = reading.terms(int(number), local)
             added = passage_terms(analyzer, list(terms), said.statements(int(number)))[len(terms) :]
             if added:
                 extra[int(number)] = added
-    local = list(reading.vocabulary)
     if not extra:
         stream = reading.tokens[np.repeat(kept, lengths)]
         doc_ids = np.repeat(pids[kept], lengths[kept])

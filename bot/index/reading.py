@@ -53,16 +53,19 @@ class Reading:
 
     Terms are kept as positions in the article's own vocabulary, passage after passage (`lengths` says
     how many each has), so that the index builder handles an article's terms as arrays, not strings.
+    The vocabulary and the words are each one string, a line per entry (no word or term holds a line
+    break): a million passages' readings are held at once while a shelf is indexed, and a Python string
+    per word would take gigabytes.
     """
 
     paragraph: np.ndarray  # int32[passages], 1-based
     start: np.ndarray  # int32[passages]: character offsets in the article's text
     end: np.ndarray  # int32[passages]
-    vocabulary: list[str]  # the article's index terms, in order of first use
+    vocabulary_lines: str  # the article's index terms, in order of first use, one per line
     tokens: np.ndarray  # int32: each passage's terms as positions in `vocabulary`, one passage after another
     lengths: np.ndarray  # int64[passages]: how many terms each passage has
     keys: list[str]  # each passage's `copy_key`: equal for copies of a sentence, or ""
-    surface_words: list[str]  # the words as written (folded) …
+    surface_lines: str  # the words as written (folded), one per line …
     surface_terms: np.ndarray  # … and their index terms (int32 positions in `vocabulary`): for typos
     names: Names  # attribution.article_names
 
@@ -76,10 +79,21 @@ class Reading:
             for n, s, e in zip(self.paragraph, self.start, self.end, strict=True)
         ]
 
-    def terms(self, number: int) -> list[str]:
-        """The index terms of passage `number` (0-based)."""
+    @property
+    def vocabulary(self) -> list[str]:
+        """The article's index terms, in order of first use."""
+        return _lines(self.vocabulary_lines)
+
+    @property
+    def surface_words(self) -> list[str]:
+        """The words as written (folded); `surface_terms` are their terms."""
+        return _lines(self.surface_lines)
+
+    def terms(self, number: int, vocabulary: list[str] | None = None) -> list[str]:
+        """The index terms of passage `number` (0-based); `vocabulary`, if given, is `self.vocabulary`."""
+        words = self.vocabulary if vocabulary is None else vocabulary
         end = int(self.lengths[: number + 1].sum())
-        return [self.vocabulary[i] for i in self.tokens[end - int(self.lengths[number]) : end]]
+        return [words[i] for i in self.tokens[end - int(self.lengths[number]) : end]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,11 +134,11 @@ def read(article: Article, analyzer: Analyzer) -> Reading:
         paragraph=np.array([p.paragraph for p in passages], dtype=np.int32),
         start=np.array([p.start for p in passages], dtype=np.int32),
         end=np.array([p.end for p in passages], dtype=np.int32),
-        vocabulary=list(vocabulary),
+        vocabulary_lines="\n".join(vocabulary),
         tokens=np.array(tokens, dtype=np.int32),
         lengths=np.array(lengths, dtype=np.int64),
         keys=[copy_key(p.text) for p in passages],
-        surface_words=list(surface),
+        surface_lines="\n".join(surface),
         surface_terms=np.array(list(surface.values()), dtype=np.int32),
         names=article_names(article),
     )
@@ -241,11 +255,11 @@ def _reading_record(reading: Reading) -> dict[str, Any]:
         "paragraph": reading.paragraph.tolist(),
         "start": reading.start.tolist(),
         "end": reading.end.tolist(),
-        "vocabulary": _words_record(reading.vocabulary),
+        "vocabulary": reading.vocabulary_lines,
         "tokens": _array_record(reading.tokens),
         "lengths": reading.lengths.tolist(),
         "keys": reading.keys,
-        "surface_words": _words_record(reading.surface_words),
+        "surface_words": reading.surface_lines,
         "surface_terms": _array_record(reading.surface_terms),
         "names": [list(n) for n in reading.names],
     }
@@ -256,11 +270,11 @@ def _reading_from(record: dict[str, Any]) -> Reading:
         paragraph=np.array(record["paragraph"], dtype=np.int32),
         start=np.array(record["start"], dtype=np.int32),
         end=np.array(record["end"], dtype=np.int32),
-        vocabulary=_words_from(record["vocabulary"]),
+        vocabulary_lines=str(record["vocabulary"]),
         tokens=_array_from(record["tokens"]),
         lengths=np.array(record["lengths"], dtype=np.int64),
         keys=list(record["keys"]),
-        surface_words=_words_from(record["surface_words"]),
+        surface_lines=str(record["surface_words"]),
         surface_terms=_array_from(record["surface_terms"]),
         names=[(name, role) for name, role in record["names"]],
     )
@@ -308,18 +322,8 @@ def _attributed_from(record: dict[str, Any]) -> Attributed:
     return Attributed(speakers, rows, lookups)
 
 
-# Words and terms hold no space (the analyzer splits on it), so a space-joined string keeps them,
-# and reads much faster than a JSON list.
-def _words_record(words: list[str]) -> str | list[str]:
-    if any(not w or " " in w for w in words):
-        return words  # a shelf's alias with a space in it: as a list
-    return " ".join(words)
-
-
-def _words_from(joined: str | list[str]) -> list[str]:
-    if isinstance(joined, list):
-        return [str(w) for w in joined]
-    return joined.split(" ") if joined else []
+def _lines(text: str) -> list[str]:
+    return text.split("\n") if text else []
 
 
 def _array_record(values: np.ndarray) -> str:
