@@ -10,6 +10,7 @@ gets a 2xx: an event we do not handle is still received, and a failure is logged
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -44,6 +45,8 @@ def create_web_app(settings: Settings, load_bot: Callable[[], Citebot]) -> Starl
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         bot = await asyncio.to_thread(load_bot)
+        await asyncio.to_thread(bot.warm_up)  # before "ready": the first question is as fast as the rest
+        gc.freeze()  # what start-up made lives as long as the process: no full collection walks it again
         client = web_client(settings)
         identity = asyncio.create_task(learn_identity(bot, client))
         watcher = bot.watch_corpus()

@@ -98,7 +98,9 @@ def run_socket_mode(settings: Settings, load_bot: Callable[[], Citebot]) -> None
 
     Raises CitebotError (one line, non-zero exit) when Slack refuses the tokens.
     """
-    asyncio.run(_socket_mode(settings, load_bot()))
+    bot = load_bot()
+    bot.warm_up()  # the first question is as fast as the rest
+    asyncio.run(_socket_mode(settings, bot))
 
 
 # Answers to apps.connections.open that no retry can fix: the app token is wrong, revoked or not an

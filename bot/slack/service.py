@@ -22,7 +22,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.answers import Answer, answer
+from bot.answers import Answer, answer, warm_up
 from bot.config import Settings
 from bot.domain import Domain, load_domain
 from bot.errors import CitebotError
@@ -63,6 +63,13 @@ class Citebot:
     def answer(self, text: str) -> Answer:
         """Answer a line of user text from the current index."""
         return answer(text, self.index, domain=self.domain, max_quotes=self.settings.max_quotes)
+
+    def warm_up(self) -> None:
+        """Get ready for the first question (see answers.warm_up); a failure only costs that question time."""
+        try:
+            warm_up(self.index, self.domain)
+        except Exception:  # start-up must not fail on a practice question
+            logger.warning("could not warm up on a practice question", exc_info=True)
 
     async def answer_off_loop(self, text: str) -> Answer:
         """`answer` in a worker thread: a slow answer never holds up the event loop (acks, /healthz)."""
