@@ -121,10 +121,13 @@ def build(
     cached = [cache.reading(a) if cache is not None else None for a in articles]
     with Workers(articles, knowledge, workers) as pool:
         fresh = pool.read([n for n, c in enumerate(cached) if c is None], progress)
-        readings = [c[0] if c is not None else fresh[n] for n, c in enumerate(cached)]
-        people = people_of((r.names for r in readings), knowledge.epithets)
+        readings = {n: c[0] if c is not None else fresh[n] for n, c in enumerate(cached)}
+        people = people_of((r.names for r in readings.values()), knowledge.epithets)
         stale = [n for n, c in enumerate(cached) if c is None or not keep_attribution(c[1], people)]
-        attributions = pool.attribute(stale, readings, people, cache)
+        said_by = {n: c[1] for n, c in enumerate(cached) if c is not None} | pool.attribute(
+            stale, readings, people, cache
+        )
+    del cached, fresh
     first_seen: dict[str, int] = {}  # a passage's copy key -> the article it was indexed from
     copies: dict[int, set[int]] = {}
     vocabulary: defaultdict[str, int] = defaultdict(itertools.count().__next__)  # term -> id, in order seen
@@ -134,11 +137,8 @@ def build(
     blob: list[bytes] = []
     blob_size, n_docs = 0, 0
     for number, article in enumerate(articles):
-        reading = readings[number]
-        known = cached[number]
-        said = attributions[number] if number in attributions else known[1] if known is not None else None
-        if said is None:
-            raise AssertionError(f"{article.doc_id} was not attributed")
+        # Each article's reading is let go once its arrays are joined: memory holds one copy, not two.
+        reading, said = readings.pop(number), said_by.pop(number)
         # A passage already indexed from an earlier article (a copy of its sentence) is left out.
         kept = np.ones(len(reading), dtype=bool)
         repeated: Counter[int] = Counter()

@@ -176,7 +176,10 @@ class ReadingCache:
         self.folder = folder
         self.salt = salt
         self._used: set[str] = set()
-        self._stored: dict[str, dict[str, Any]] = {}
+
+    def __reduce__(self) -> tuple[type[ReadingCache], tuple[Path, str]]:
+        # To a worker process goes where and how to store, not which articles this build used.
+        return ReadingCache, (self.folder, self.salt)
 
     def reading(self, article: Article) -> tuple[Reading, Attributed] | None:
         """The cached reading of `article` and the attribution kept with it, else None."""
@@ -184,7 +187,6 @@ class ReadingCache:
         self._used.add(key)
         try:
             record = json.loads(self._path(key).read_text(encoding="utf-8"))
-            self._stored[key] = record
             reading = _reading_from(record)
             attributed = _attributed_from(record)
             if len(attributed.rows) and int(attributed.rows[:, 0].max()) >= len(reading):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from types import TracebackType
 from typing import Any
@@ -68,7 +68,7 @@ class Workers:
     def attribute(
         self,
         numbers: Sequence[int],
-        readings: Sequence[Reading],
+        readings: Mapping[int, Reading],
         people: People,
         cache: ReadingCache | None = None,
     ) -> dict[int, Attributed]:
@@ -84,7 +84,7 @@ class Workers:
         numbers: Sequence[int],
         work: Callable[..., list[Any]],
         extra: tuple[Any, ...],
-        readings: Sequence[Reading] | None = None,
+        readings: Mapping[int, Reading] | None = None,
     ) -> Iterator[tuple[list[int], list[Any]]]:
         def items(batch: list[int]) -> list[Any]:
             if readings is None:
