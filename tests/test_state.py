@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 from bot.config import default_index_folder, default_state_folder
@@ -200,8 +201,11 @@ def test_kill_9_during_a_build_then_a_build_leaves_one_generation(tmp_path: Path
             stderr=subprocess.DEVNULL,
         )
         time.sleep(delay)
+        workers = psutil.Process(process.pid).children(recursive=True)  # reading on the other core
         process.send_signal(signal.SIGKILL)
         process.wait()
+        _, alive = psutil.wait_procs(workers, timeout=10)
+        assert not alive, f"worker processes outlived the killed build: {alive}"
     result = run("ask", "--corpus", str(corpus), "anything at all")  # loads or rebuilds: usable
     assert result.returncode == 0, result.stderr
     assert run("index", "--corpus", str(corpus)).returncode == 0

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import threading
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from types import TracebackType
@@ -23,9 +26,9 @@ from bot.index.reading import Attributed, Reading, ReadingCache, attributed, rea
 from bot.text import Analyzer
 
 MIN_PARALLEL_CHARS = 2_000_000  # less article text than this (about 15,000 sentences) is done here
-BATCH_CHARS = (
-    400_000  # article text per batch: large enough to outweigh sending it, small enough to share out
-)
+ORPHAN_CHECK_SECONDS = 0.5  # how often a worker checks that the build that started it is alive
+# Article text per batch: large enough to outweigh sending it, small enough to share the work out.
+BATCH_CHARS = 400_000
 
 Progress = Callable[[int, int], None]
 
@@ -122,7 +125,7 @@ class Workers:
                 max_workers=self.workers,
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=_start_worker,
-                initargs=(self.aliases,),
+                initargs=(self.aliases, os.getpid()),
             )
         return self._pool
 
@@ -132,8 +135,20 @@ class Workers:
 _worker_analyzer: list[Analyzer] = []  # set once per worker process by _start_worker
 
 
-def _start_worker(aliases: dict[str, tuple[str, ...]]) -> None:
+def _start_worker(aliases: dict[str, tuple[str, ...]], parent: int) -> None:
+    # Ctrl-C reaches the whole process group: the parent stops the build and says so; a worker that
+    # raised KeyboardInterrupt too would print a traceback for each batch it held.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A parent killed outright (kill -9) cannot stop its workers: they notice and leave on their own.
+    # (The parent's pid comes from the parent: it may have died before this worker got this far.)
+    threading.Thread(target=_leave_when_orphaned, args=(parent,), daemon=True).start()
     _worker_analyzer.append(Analyzer(aliases))
+
+
+def _leave_when_orphaned(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(ORPHAN_CHECK_SECONDS)
+    os._exit(1)
 
 
 def _in_worker(work: Callable[..., list[Any]], items: list[Any], *extra: Any) -> list[Any]:
