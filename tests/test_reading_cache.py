@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import shutil
 from pathlib import Path
 
@@ -9,11 +11,12 @@ import numpy as np
 import pytest
 
 import bot.index.workers as workers
-from bot.corpus import load_corpus
+from bot.corpus import Article, load_corpus
 from bot.domain import shipped_domain
 from bot.index import SearchIndex, build_and_save, open_index
 from bot.index.builder import IndexData, build
-from bot.index.reading import ReadingCache
+from bot.index.reading import Reading, ReadingCache, read
+from bot.text import Analyzer
 from tests.conftest import SEEDS
 
 ARTICLES = Path(__file__).parent / "articles"
@@ -147,3 +150,32 @@ def test_a_build_on_two_cores_equals_a_build_on_one(monkeypatch: pytest.MonkeyPa
         assert pool._pool is not None  # worker processes did the reading
     assert len(readings) == len(corpus.articles)
     same(build(corpus, knowledge, workers=1), build(corpus, knowledge, workers=2))
+
+
+def _dies_in_a_worker(analyzer: Analyzer, articles: list[Article]) -> list[Reading]:
+    """Reads articles, but kills the worker process it runs in (as the kernel's OOM killer would)."""
+    if multiprocessing.parent_process() is not None:
+        os._exit(1)
+    return [read(article, analyzer) for article in articles]
+
+
+def test_a_worker_that_dies_costs_time_not_the_build(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from benchmarks.synth import generate
+
+    monkeypatch.setattr(workers, "MIN_PARALLEL_CHARS", 0)
+    monkeypatch.setattr(workers, "BATCH_CHARS", 20_000)
+    corpus = corpus_of(generate(tmp_path / "shelf", 2_000, per_article=50))
+    knowledge = shipped_domain().knowledge()
+    numbers = list(range(len(corpus.articles)))
+    with workers.Workers(corpus.articles, knowledge, 2) as pool:
+        done = {
+            n: r
+            for batch, found in pool._run(numbers, _dies_in_a_worker, ())
+            for n, r in zip(batch, found, strict=True)
+        }
+    assert sorted(done) == numbers
+    analyzer = Analyzer(knowledge.aliases)
+    assert all(done[n].keys == read(corpus.articles[n], analyzer).keys for n in numbers)
+    assert "a worker process stopped" in caplog.text

@@ -9,6 +9,7 @@ way, so the index is too (`tests/test_reading_cache.py`).
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import signal
@@ -16,6 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from types import TracebackType
 from typing import Any
 
@@ -31,6 +33,8 @@ ORPHAN_CHECK_SECONDS = 0.5  # how often a worker checks that the build that star
 BATCH_CHARS = 400_000
 
 Progress = Callable[[int, int], None]
+
+logger = logging.getLogger(__name__)
 
 
 def cores() -> int:
@@ -49,6 +53,7 @@ class Workers:
         self.aliases = knowledge.aliases
         self.workers = cores() if workers is None else max(1, workers)
         self._pool: Executor | None = None
+        self._broken = False  # a worker died: the rest is done in this process
 
     def __enter__(self) -> Workers:
         return self
@@ -96,15 +101,24 @@ class Workers:
 
         batches = list(self._batches(numbers))
         size = sum(len(self.articles[n].text) for n in numbers)
-        if self.workers == 1 or size < MIN_PARALLEL_CHARS or len(batches) < 2:
-            analyzer = Analyzer(self.aliases)
-            for batch in batches:
-                yield batch, work(analyzer, items(batch), *extra)
-            return
-        pool = self._started()
-        futures = {pool.submit(_in_worker, work, items(batch), *extra): batch for batch in batches}
-        for future in as_completed(futures):
-            yield futures[future], future.result()
+        left = batches
+        if self.workers > 1 and size >= MIN_PARALLEL_CHARS and len(batches) > 1 and not self._broken:
+            pool = self._started()
+            futures = {pool.submit(_in_worker, work, items(batch), *extra): batch for batch in batches}
+            done: set[int] = set()
+            try:
+                for future in as_completed(futures):
+                    batch = futures[future]
+                    yield batch, future.result()
+                    done.add(id(batch))
+            except BrokenProcessPool as exc:
+                # A worker was killed (out of memory, say): what it held is done here instead.
+                logger.warning("a worker process stopped (%s); going on in this process", exc)
+                self._broken = True
+            left = [batch for batch in batches if id(batch) not in done]
+        analyzer = Analyzer(self.aliases)
+        for batch in left:
+            yield batch, work(analyzer, items(batch), *extra)
 
     def _batches(self, numbers: Sequence[int]) -> Iterator[list[int]]:
         batch: list[int] = []
