@@ -16,6 +16,7 @@ import json
 import logging
 import os
 import re
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -133,6 +134,8 @@ class Corpus:
     articles: tuple[Article, ...]
     skipped: tuple[Skipped, ...]
     fingerprint: str = ""
+    stat: str = ""  # stat_digest of the files' names, sizes and times as they were read …
+    stat_taken_ns: int = 0  # … taken from this moment on
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,8 +207,15 @@ def load_corpus(folder: Path, *, cache: Path | None = None, clutter: Sequence[st
     articles: list[Article] = []
     skipped: list[Skipped] = []
     digest = hashlib.blake2b(digest_size=20)
+    taken = time.time_ns()
+    signature: list[tuple[str, int, int]] = []
     for path in article_files(folder, skipped):
         doc_id = path.relative_to(folder).as_posix()
+        try:
+            stat = path.stat()  # before reading: a change while it is read shows as a new stat later
+            signature.append((doc_id, stat.st_size, stat.st_mtime_ns))
+        except OSError:
+            pass  # as corpus_stat: the read below says what is wrong
         try:
             data = _read_bytes(path)
             _add_to_digest(digest, doc_id, data)
@@ -216,7 +226,13 @@ def load_corpus(folder: Path, *, cache: Path | None = None, clutter: Sequence[st
             skipped.append(Skipped(path=path, reason=str(exc)))
     for problem in skipped:
         logger.warning("skipped %s: %s", shown_name(problem.path, folder), problem.reason)
-    return Corpus(articles=tuple(articles), skipped=tuple(skipped), fingerprint=digest.hexdigest())
+    return Corpus(
+        articles=tuple(articles),
+        skipped=tuple(skipped),
+        fingerprint=digest.hexdigest(),
+        stat=stat_digest(signature),
+        stat_taken_ns=taken,
+    )
 
 
 def shown_name(path: Path, folder: Path) -> str:
@@ -250,6 +266,14 @@ def corpus_stat(folder: Path) -> tuple[tuple[str, int, int], ...]:
             continue
         signature.append((path.relative_to(folder).as_posix(), stat.st_size, stat.st_mtime_ns))
     return tuple(signature)
+
+
+def stat_digest(signature: Sequence[tuple[str, int, int]]) -> str:
+    """A hash of a `corpus_stat` signature (or the same taken while loading)."""
+    digest = hashlib.blake2b(digest_size=20)
+    for name, size, mtime in signature:
+        digest.update(f"{len(name)}:{name}:{size}:{mtime};".encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
 
 
 def read_article(path: Path, doc_id: str) -> Article:

@@ -12,6 +12,7 @@ import hashlib
 import os
 import re
 import secrets
+import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -23,7 +24,9 @@ from bot.corpus import (
     Corpus,
     article_from_bytes,
     corpus_fingerprint,
+    corpus_stat,
     load_corpus,
+    stat_digest,
 )
 from bot.errors import ArticleError, CitebotError
 from bot.fetch import FetchRefused, fetch
@@ -149,10 +152,14 @@ class Shelf:
 
     def corpus(self) -> Corpus:
         """The shelf now: the articles it had and those added since."""
+        taken = time.time_ns()
+        stat = stat_digest(corpus_stat(self.corpus_dir))  # before the bytes: see Corpus.stat
         return Corpus(
             articles=tuple(self.articles.values()),
             skipped=self.skipped,
             fingerprint=corpus_fingerprint(self.corpus_dir),
+            stat=stat,
+            stat_taken_ns=taken,
         )
 
     def add_link(self, url: str, *, allow_private: bool = False) -> Outcome:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
+import bot.index
 from benchmarks.synth import generate, queries
 from bot.config import default_index_folder
 from bot.corpus import Corpus, load_corpus, parse_article
@@ -235,3 +238,36 @@ def test_an_unwritable_index_folder_only_costs_a_warning(
     with caplog.at_level(logging.WARNING, logger="bot.index"):
         index = open_index(corpus_copy, blocker / "index")
     assert len(index) > 100 and "could not save" in caplog.text
+
+
+def test_an_unchanged_corpus_is_opened_without_reading_its_files_again(
+    corpus_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    an_hour_ago = time.time() - 3600
+    for path in corpus_copy.iterdir():
+        os.utime(path, (an_hour_ago, an_hour_ago))
+    open_index(corpus_copy)
+    hashed: list[Path] = []
+    original = bot.index.corpus_fingerprint
+    monkeypatch.setattr(
+        bot.index, "corpus_fingerprint", lambda folder: hashed.append(folder) or original(folder)
+    )
+    open_index(corpus_copy)
+    assert hashed == []  # names, sizes and times as when it was built: current without hashing
+    first = sorted(corpus_copy.iterdir())[0]
+    first.write_text(first.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+    index = open_index(corpus_copy)  # changed: compared byte for byte, and rebuilt
+    assert hashed and any("One more sentence." in index.passage_text(i) for i in range(len(index)))
+
+
+def test_a_file_changed_just_before_the_build_read_it_is_compared_byte_for_byte(
+    corpus_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    open_index(corpus_copy)  # the seeds were copied just now: their times are within a clock tick
+    hashed: list[Path] = []
+    original = bot.index.corpus_fingerprint
+    monkeypatch.setattr(
+        bot.index, "corpus_fingerprint", lambda folder: hashed.append(folder) or original(folder)
+    )
+    open_index(corpus_copy)
+    assert hashed

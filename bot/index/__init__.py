@@ -282,7 +282,10 @@ def open_index(
     folder = index_dir if index_dir is not None else default_index_folder(corpus_dir)
     store.check_folder(folder, corpus_dir)
     stat = corpus_stat(corpus_dir)  # before the fingerprint: a change after this shows as a new stat
-    index = _open(corpus_dir, folder, progress, knowledge, save=save)
+    try:
+        index = SearchIndex(store.load_unchanged(folder, stat, knowledge.fingerprint))
+    except IndexUnusable:  # not provably unchanged from the files' stat: compare their bytes
+        index = _open(corpus_dir, folder, progress, knowledge, save=save)
     index.corpus_stat = stat
     return index
 

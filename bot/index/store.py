@@ -23,7 +23,7 @@ import os
 import secrets
 import shutil
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -33,7 +33,7 @@ import numpy as np
 
 import bot
 from bot.attribution import Person, Speaker
-from bot.corpus import ArticleInfo
+from bot.corpus import ArticleInfo, stat_digest
 from bot.domain import Knowledge
 from bot.errors import CitebotError, IndexUnusable
 from bot.index.builder import IndexData, PassageTable, SpeakerTable, StatementTable
@@ -51,6 +51,7 @@ LOCK = ".build.lock"
 _STAGING = ".staging-"
 _GENERATION = "gen-"
 # What an index of the previous format (a flat folder) consisted of: removed when a new one replaces it.
+RACY_NS = 2_000_000_000  # a file whose time is this close to the build's reading may have changed unseen
 _LEGACY_FILES = (
     "manifest.json",
     "text.bin",
@@ -220,6 +221,8 @@ def _write_generation(data: IndexData, staging: Path) -> None:
         "format": FORMAT,
         "code": code_version(),
         "fingerprint": data.fingerprint,
+        "stat": data.corpus_stat,
+        "stat_taken_ns": data.stat_taken_ns,
         "passages": len(data.passages.article),
         "articles": len(data.articles),
         "n_docs": data.postings.n_docs,
@@ -229,6 +232,38 @@ def _write_generation(data: IndexData, staging: Path) -> None:
 
 def load(folder: Path, fingerprint: str) -> IndexData:
     """Map the current index saved in `folder`; IndexUnusable if it is missing, stale or unreadable."""
+
+    def current(manifest: dict[str, Any]) -> None:
+        saved = str(manifest.get("fingerprint"))
+        if saved != fingerprint:
+            # "<corpus files>:<knowledge>" (builder.index_fingerprint): say which of the two changed.
+            if saved.partition(":")[0] == fingerprint.partition(":")[0]:
+                raise IndexUnusable("the domain file's aliases or people have changed since it was built")
+            raise IndexUnusable("the corpus has changed since it was built")
+
+    return _load(folder, current)
+
+
+def load_unchanged(folder: Path, signature: Sequence[tuple[str, int, int]], knowledge: str) -> IndexData:
+    """Map the current index of `folder` if the corpus's files have the names, sizes and times they had
+    when it was built (`corpus_stat`), none of them changed just before it was read, and it was built
+    with `knowledge` (a fingerprint): then their bytes need not be read and hashed to know that it is
+    current (as git trusts a file's stat). IndexUnusable otherwise: compare the bytes then (`load`)."""
+
+    def unchanged(manifest: dict[str, Any]) -> None:
+        taken = manifest.get("stat_taken_ns")
+        if not manifest.get("stat") or manifest.get("stat") != stat_digest(signature):
+            raise IndexUnusable("the corpus's files are not as they were")
+        if str(manifest.get("fingerprint")).partition(":")[2] != knowledge:
+            raise IndexUnusable("built with other knowledge")
+        # A file changed within a clock tick of being read could change again unseen: hash those.
+        if not isinstance(taken, int) or any(mtime >= taken - RACY_NS for _, _, mtime in signature):
+            raise IndexUnusable("a file changed while the index was built")
+
+    return _load(folder, unchanged)
+
+
+def _load(folder: Path, accept: Callable[[dict[str, Any]], None]) -> IndexData:
     for _ in range(3):  # a build may replace the generation between reading the pointer and opening it
         name = _current_name(folder)
         if name is None:
@@ -246,12 +281,7 @@ def load(folder: Path, fingerprint: str) -> IndexData:
             raise IndexUnusable("unreadable manifest")
         if manifest.get("format") != FORMAT or manifest.get("code") != code_version():
             raise IndexUnusable("built by another version of Citebot")
-        saved = str(manifest.get("fingerprint"))
-        if saved != fingerprint:
-            # "<corpus files>:<knowledge>" (builder.index_fingerprint): say which of the two changed.
-            if saved.partition(":")[0] == fingerprint.partition(":")[0]:
-                raise IndexUnusable("the domain file's aliases or people have changed since it was built")
-            raise IndexUnusable("the corpus has changed since it was built")
+        accept(manifest)
         try:
             return _read(generation, manifest)
         except FileNotFoundError as exc:
@@ -304,6 +334,8 @@ def _read(folder: Path, manifest: dict[str, Any]) -> IndexData:
         speakers=[Speaker(**s) for s in tables["speakers"]],
         people=[Person(name=p["name"], key=p["key"], roles=Counter(p["roles"])) for p in tables["people"]],
         fingerprint=str(manifest["fingerprint"]),
+        corpus_stat=str(manifest.get("stat") or ""),
+        stat_taken_ns=int(manifest.get("stat_taken_ns") or 0),
         by_speaker=SpeakerTable(keys=tables["speaker_keys"], **arrays["by_speaker"]),
         knowledge=Knowledge(
             aliases={term: tuple(v) for term, v in tables["knowledge"]["aliases"].items()},
