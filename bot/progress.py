@@ -12,7 +12,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from bot.index.builder import Progress
+from bot.index.workers import Progress
 
 logger = logging.getLogger("bot.progress")
 

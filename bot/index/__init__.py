@@ -32,9 +32,10 @@ from bot.corpus import ArticleInfo, Corpus, corpus_fingerprint, corpus_stat, loa
 from bot.domain import Knowledge, shipped_domain
 from bot.errors import IndexUnusable
 from bot.index import store
-from bot.index.builder import IndexData, Progress, build, index_fingerprint, passage_terms
+from bot.index.builder import IndexData, build, index_fingerprint, passage_terms
 from bot.index.engine import top
 from bot.index.reading import KINDS, ReadingCache
+from bot.index.workers import Progress
 from bot.passages import Passage
 from bot.text import Analyzer
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -33,10 +33,8 @@ from bot.index.reading import (
     ReadingCache,
     keep_attribution,
 )
-from bot.index.workers import Workers
+from bot.index.workers import Progress, Workers
 from bot.text import Analyzer
-
-Progress = Callable[[int, int], None]  # (articles done, articles in all)
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ ORPHAN_CHECK_SECONDS = 0.5  # how often a worker checks that the build that star
 # Article text per batch: large enough to outweigh sending it, small enough to share the work out.
 BATCH_CHARS = 400_000
 
-Progress = Callable[[int, int], None]
+Progress = Callable[[int, int], None]  # (articles done, articles in all): the builder's callback
 
 logger = logging.getLogger(__name__)
 
