@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from bot.attribution import (
+    People,
     Person,
     Speaker,
     Statement,
@@ -22,7 +23,7 @@ from bot.attribution import (
     speaker_key,
     voice_of,
 )
-from bot.corpus import ArticleInfo, Corpus
+from bot.corpus import Article, ArticleInfo, Corpus
 from bot.domain import Knowledge
 from bot.index.engine import Postings
 from bot.index.reading import (
@@ -118,16 +119,7 @@ def build(
     """
     analyzer = Analyzer(knowledge.aliases)
     articles = sorted(corpus.articles, key=lambda a: (a.date is None, a.date or "", a.doc_id))
-    cached = [cache.reading(a) if cache is not None else None for a in articles]
-    with Workers(articles, knowledge, workers) as pool:
-        fresh = pool.read([n for n, c in enumerate(cached) if c is None], progress)
-        readings = {n: c[0] if c is not None else fresh[n] for n, c in enumerate(cached)}
-        people = people_of((r.names for r in readings.values()), knowledge.epithets)
-        stale = [n for n, c in enumerate(cached) if c is None or not keep_attribution(c[1], people)]
-        said_by = {n: c[1] for n, c in enumerate(cached) if c is not None} | pool.attribute(
-            stale, readings, people, cache
-        )
-    del cached, fresh
+    readings, said_by, people = _read_and_attribute(articles, knowledge, progress, cache, workers)
     first_seen: dict[str, int] = {}  # a passage's copy key -> the article it was indexed from
     copies: dict[int, set[int]] = {}
     vocabulary: defaultdict[str, int] = defaultdict(itertools.count().__next__)  # term -> id, in order seen
@@ -196,6 +188,26 @@ def build(
         ),
         knowledge=knowledge,
     )
+
+
+def _read_and_attribute(
+    articles: Sequence[Article],
+    knowledge: Knowledge,
+    progress: Progress | None,
+    cache: ReadingCache | None,
+    workers: int | None,
+) -> tuple[dict[int, Reading], dict[int, Attributed], People]:
+    """Each article's reading and statements (by position in `articles`), and the corpus's people:
+    from the cache where it has them and they still hold, else worked out on every core."""
+    cached = [cache.reading(a) if cache is not None else None for a in articles]
+    with Workers(articles, knowledge, workers) as pool:
+        fresh = pool.read([n for n, c in enumerate(cached) if c is None], progress)
+        readings = {n: c[0] if c is not None else fresh[n] for n, c in enumerate(cached)}
+        people = people_of((r.names for r in readings.values()), knowledge.epithets)
+        stale = [n for n, c in enumerate(cached) if c is None or not keep_attribution(c[1], people)]
+        said_by = {n: c[1] for n, c in enumerate(cached) if c is not None}
+        said_by.update(pool.attribute(stale, readings, people, cache))
+    return readings, said_by, people
 
 
 def index_fingerprint(corpus_fingerprint: str, knowledge: Knowledge) -> str:
