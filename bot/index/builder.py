@@ -296,7 +296,10 @@ class _Parts:
         self.statements.append(attributed_rows)
 
     def terms(self) -> tuple[np.ndarray, np.ndarray]:
-        return _joined(self.token_terms, np.int32), _joined(self.token_docs, np.int32)
+        """Every (term id, passage id), joined; the parts are let go (the postings need the memory)."""
+        terms, docs = _joined(self.token_terms, np.int32), _joined(self.token_docs, np.int32)
+        self.token_terms, self.token_docs = [], []
+        return terms, docs
 
     def passage_table(self) -> PassageTable:
         return PassageTable(

@@ -21,6 +21,7 @@ import numpy as np
 
 K1 = 1.5
 B = 0.75
+WEIGHT_BLOCK = 1 << 22  # postings weighed at a time while building
 
 
 @dataclass(frozen=True)
@@ -45,11 +46,18 @@ class Postings:
             idf = np.log(n_docs - df + 0.5) - np.log(df + 0.5)
         idf[~(idf > 0)] = 0.0  # rank-bm25 with epsilon=0: a negative idf becomes 0
         avgdl = doc_len.sum() / n_docs if n_docs else 1.0
-        tf = tf.astype(np.float64)
-        weights = idf[terms] * (tf * (K1 + 1) / (tf + K1 * (1 - B + B * doc_len[docs] / avgdl)))
+        del pairs
+        # In blocks: at ten million passages the expression's float64 temporaries, whole, would take
+        # several gigabytes. The arithmetic is the same, element by element.
+        weights = np.empty(len(terms), dtype=np.float32)
+        for start in range(0, len(terms), WEIGHT_BLOCK):
+            block = slice(start, start + WEIGHT_BLOCK)
+            t = tf[block].astype(np.float64)
+            norm = K1 * (1 - B + B * doc_len[docs[block]] / avgdl)
+            weights[block] = idf[terms[block]] * (t * (K1 + 1) / (t + norm))
         indptr = np.zeros(n_terms + 1, dtype=np.int64)
         np.cumsum(df, out=indptr[1:])
-        return cls(indptr, docs, weights.astype(np.float32), idf, n_docs)
+        return cls(indptr, docs, weights, idf, n_docs)
 
     def scores(self, term_counts: Iterable[tuple[int, int]]) -> np.ndarray:
         """BM25 score of every passage for a query given as (term id, times it occurs in the query)."""
