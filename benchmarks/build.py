@@ -23,7 +23,7 @@ from typing import Any
 
 import psutil
 
-from benchmarks.run import DATA, SIZES
+from benchmarks.run import DATA, SIZES, in_own_process
 from benchmarks.synth import generate
 from bot.index.workers import cores
 
@@ -62,15 +62,7 @@ def citebot_build(corpus: Path, workers: int) -> dict[str, float]:
 
 
 def other_build(task: str, corpus: Path) -> dict[str, Any]:
-    output = subprocess.run(
-        [sys.executable, "-m", "benchmarks.build", "--task", task, str(corpus)],
-        check=True,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    ).stdout
-    result: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
-    return result
+    return in_own_process("benchmarks.build", "--task", task, str(corpus))
 
 
 # -- tasks, one per process ----------------------------------------------------------------------

@@ -21,7 +21,7 @@ import numpy as np
 import psutil
 
 from benchmarks.synth import generate, queries
-from tests.slack_kit import StandIn, get, post, sign, slash_command, start_server
+from tests.slack_kit import FORM, StandIn, get, post, sign, slash_command, start_server
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "benchmarks" / ".data"
@@ -76,12 +76,13 @@ def _index(corpus: Path) -> dict[str, float]:
 
 
 def _task(name: str, corpus: Path, count: int) -> dict[str, Any]:
+    return in_own_process("benchmarks.tasks", name, str(corpus), str(count))
+
+
+def in_own_process(module: str, *args: str) -> dict[str, Any]:
+    """Run `python -m module args…` (one measurement, its memory its own); the JSON on its last line."""
     output = subprocess.run(
-        [sys.executable, "-m", "benchmarks.tasks", name, str(corpus), str(count)],
-        check=True,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
+        [sys.executable, "-m", module, *args], check=True, capture_output=True, text=True, cwd=ROOT
     ).stdout
     result: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
     return result
@@ -101,7 +102,7 @@ def _http(corpus: Path, count: int) -> dict[str, float]:
     try:
         for text in queries(count):
             body = slash_command("/ask", text)
-            reply = post(server.port, body, "application/x-www-form-urlencoded", sign(body))
+            reply = post(server.port, body, FORM, sign(body))
             if reply.status != 200:
                 raise RuntimeError(f"/ask answered {reply.status}")
             samples.append(reply.elapsed * 1000)

@@ -25,6 +25,8 @@ SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 BOT_TOKEN = "xoxb-0000-test-token"
 BOT_USER = "UCITEBOT1"
 BOT_ID = "BCITEBOT1"
+FORM = "application/x-www-form-urlencoded"  # how Slack sends slash commands and interactions
+JSON = "application/json"  # … and events
 
 
 OUR_VARIABLES = ("SLACK_", "CORPUS_", "INDEX_", "STATE_", "EVENTS_", "LOG_", "DOMAIN_")

@@ -18,6 +18,7 @@ import pytest
 from tests.pdf_kit import make_pdf
 from tests.slack_kit import (
     BOT_TOKEN,
+    FORM,
     ROOT,
     Server,
     StandIn,
@@ -30,7 +31,6 @@ from tests.slack_kit import (
     start_server,
 )
 
-FORM = "application/x-www-form-urlencoded"
 PAGE = (ROOT / "tests" / "pages" / "daily-example-peace-plan.html").read_bytes()
 REPORT = make_pdf(
     [

@@ -15,6 +15,8 @@ import psutil
 import pytest
 
 from tests.slack_kit import (
+    FORM,
+    JSON,
     Server,
     StandIn,
     block_action,
@@ -26,9 +28,6 @@ from tests.slack_kit import (
     sign,
     start_server,
 )
-
-FORM = "application/x-www-form-urlencoded"
-JSON = "application/json"
 
 
 @pytest.fixture(scope="module")

@@ -24,6 +24,7 @@ from bot.logs import RedactSecrets
 from bot.slack.dedupe import SqliteSeenEvents
 from tests.slack_kit import (
     BOT_TOKEN,
+    JSON,
     ROOT,
     SECRET,
     Server,
@@ -38,8 +39,6 @@ from tests.slack_kit import (
     start_server,
     wait_healthy,
 )
-
-JSON = "application/json"
 
 
 def form_payload(payload: dict[str, Any]) -> bytes:

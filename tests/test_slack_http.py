@@ -17,6 +17,8 @@ from slack_sdk.models.blocks import Block
 from tests.slack_kit import (
     BOT_ID,
     BOT_USER,
+    FORM,
+    JSON,
     Server,
     StandIn,
     block_action,
@@ -31,9 +33,6 @@ from tests.slack_kit import (
     slash_command,
     start_server,
 )
-
-FORM = "application/x-www-form-urlencoded"
-JSON = "application/json"
 
 
 @pytest.fixture(scope="module")

@@ -149,10 +149,10 @@ def build(
         pids = np.full(len(reading), -1, dtype=np.int64)
         pids[kept] = np.arange(n_docs, n_docs + int(kept.sum()))
         parts.add_passages(number, reading, kept, _byte_offsets(article.text, encoded) + blob_size)
-        parts.add_terms(_terms(analyzer, reading, said, kept, pids, vocabulary))
+        local = reading.vocabulary  # split once: for the terms and for the words
+        parts.add_terms(_terms(analyzer, reading, local, said, kept, pids, vocabulary))
         parts.add_statements(said, kept, pids, speakers)
         n_docs += int(kept.sum())
-        local = reading.vocabulary
         surface.update(
             zip(
                 reading.surface_words,
@@ -348,14 +348,15 @@ def _byte_offsets(text: str, encoded: bytes) -> np.ndarray:
 def _terms(
     analyzer: Analyzer,
     reading: Reading,
+    local: list[str],
     said: Attributed,
     kept: np.ndarray,
     pids: np.ndarray,
     vocabulary: defaultdict[str, int],
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(term id, passage id) for each term of the kept passages; new terms get ids in order of use."""
+    """(term id, passage id) for each term of the kept passages; new terms get ids in order of use.
+    `local` is `reading.vocabulary`."""
     lengths = reading.lengths
-    local = reading.vocabulary
     # A passage that quotes a person it names only as "he" or by an epithet gets the person's name too.
     extra: dict[int, list[str]] = {}
     for number in np.unique(said.rows[said.rows[:, 2] != VOICE, 0]):
