@@ -297,8 +297,11 @@ def _add(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps(outcome.as_json(), ensure_ascii=False) if args.json else outcome.describe())
     added = [o for o in outcomes if o.doc_id is not None]
     if added:
-        with indexing_progress("reading articles") as progress, index_build_lock(settings):
-            index = build_and_save(shelf.corpus(), settings.index_folder, progress, domain.knowledge())
+        # Only the added files are read again: they go into a new segment of the index.
+        with indexing_progress("reading articles") as progress:
+            index = open_index(
+                settings.corpus_dir, settings.index_folder, progress, knowledge=domain.knowledge()
+            )
         if not args.json:
             print(
                 f"Index updated: {len(index.articles)} articles, {len(index)} passages in {settings.corpus_dir}/"

@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -136,6 +136,66 @@ class Corpus:
     fingerprint: str = ""
     stat: str = ""  # stat_digest of the files' names, sizes and times as they were read …
     stat_taken_ns: int = 0  # … taken from this moment on
+    files: tuple[FileRecord, ...] = ()  # each readable article file as it was read
+
+
+class FileRecord(NamedTuple):
+    """An article file as read: its name in the corpus, size, modification time and bytes' hash."""
+
+    name: str
+    size: int
+    mtime_ns: int
+    digest: str
+
+
+@dataclass(frozen=True, slots=True)
+class FileChanges:
+    """How the corpus's files differ from recorded ones: the files now, and which names are new or
+    changed (`changed`) or gone (`removed`)."""
+
+    files: tuple[FileRecord, ...]
+    changed: tuple[str, ...]
+    removed: tuple[str, ...]
+    taken_ns: int  # when the files were looked at
+
+
+RACY_NS = 2_000_000_000  # a file whose time is this close to when it was read may have changed unseen
+
+
+def file_changes(folder: Path, recorded: Sequence[FileRecord], taken_ns: int) -> FileChanges:
+    """Compare the corpus's files with `recorded` (as read from `taken_ns` on). A file whose size and
+    time are as recorded, and were not within a clock tick of the recording, is trusted unchanged (as
+    git trusts a file's stat); any other is read and its bytes' hash compared."""
+    known = {record.name: record for record in recorded}
+    taken = time.time_ns()
+    files: list[FileRecord] = []
+    changed: list[str] = []
+    for path in article_files(folder):
+        name = path.relative_to(folder).as_posix()
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        old = known.get(name)
+        same = old is not None and (old.size, old.mtime_ns) == (stat.st_size, stat.st_mtime_ns)
+        if old is not None and same and stat.st_mtime_ns < taken_ns - RACY_NS:
+            files.append(old)
+            continue
+        try:
+            record = FileRecord(name, stat.st_size, stat.st_mtime_ns, file_digest(read_bytes(path)))
+        except ArticleError:
+            continue  # unreadable now: as if it were gone
+        files.append(record)
+        if old is None or old.digest != record.digest:
+            changed.append(name)
+    present = {record.name for record in files}
+    removed = tuple(name for name in known if name not in present)
+    return FileChanges(tuple(files), tuple(changed), removed, taken)
+
+
+def file_digest(data: bytes) -> str:
+    """A hash of a file's bytes."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +269,7 @@ def load_corpus(folder: Path, *, cache: Path | None = None, clutter: Sequence[st
     digest = hashlib.blake2b(digest_size=20)
     taken = time.time_ns()
     signature: list[tuple[str, int, int]] = []
+    files: list[FileRecord] = []
     for path in article_files(folder, skipped):
         doc_id = path.relative_to(folder).as_posix()
         try:
@@ -217,8 +278,10 @@ def load_corpus(folder: Path, *, cache: Path | None = None, clutter: Sequence[st
         except OSError:
             pass  # as corpus_stat: the read below says what is wrong
         try:
-            data = _read_bytes(path)
+            data = read_bytes(path)
             _add_to_digest(digest, doc_id, data)
+            if signature and signature[-1][0] == doc_id:
+                files.append(FileRecord(*signature[-1], file_digest(data)))
             articles.append(
                 article_from_bytes(data, doc_id, path.suffix.lower(), cache=cache, clutter=clutter)
             )
@@ -232,6 +295,7 @@ def load_corpus(folder: Path, *, cache: Path | None = None, clutter: Sequence[st
         fingerprint=digest.hexdigest(),
         stat=stat_digest(signature),
         stat_taken_ns=taken,
+        files=tuple(files),
     )
 
 
@@ -249,7 +313,7 @@ def corpus_fingerprint(folder: Path) -> str:
     digest = hashlib.blake2b(digest_size=20)
     for path in article_files(folder):
         try:
-            _add_to_digest(digest, path.relative_to(folder).as_posix(), _read_bytes(path))
+            _add_to_digest(digest, path.relative_to(folder).as_posix(), read_bytes(path))
         except ArticleError:
             continue
     return digest.hexdigest()
@@ -278,7 +342,7 @@ def stat_digest(signature: Sequence[tuple[str, int, int]]) -> str:
 
 def read_article(path: Path, doc_id: str) -> Article:
     """Read and parse one article file; raise ArticleError if it is not a readable article."""
-    return article_from_bytes(_read_bytes(path), doc_id, path.suffix.lower())
+    return article_from_bytes(read_bytes(path), doc_id, path.suffix.lower())
 
 
 def article_from_bytes(
@@ -361,7 +425,8 @@ def _extracted(data: bytes, suffix: str, cache: Path | None, extract: Callable[[
     return page
 
 
-def _read_bytes(path: Path) -> bytes:
+def read_bytes(path: Path) -> bytes:
+    """An article file's bytes; ArticleError if it is unreadable or too large."""
     try:
         size = path.stat().st_size
         if size > MAX_ARTICLE_BYTES:

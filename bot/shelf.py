@@ -25,6 +25,7 @@ from bot.corpus import (
     article_from_bytes,
     corpus_fingerprint,
     corpus_stat,
+    file_changes,
     load_corpus,
     stat_digest,
 )
@@ -160,6 +161,7 @@ class Shelf:
             fingerprint=corpus_fingerprint(self.corpus_dir),
             stat=stat,
             stat_taken_ns=taken,
+            files=file_changes(self.corpus_dir, (), taken).files,
         )
 
     def add_link(self, url: str, *, allow_private: bool = False) -> Outcome:

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
+import bot.corpus
 import bot.index
 from benchmarks.synth import generate, queries
 from bot.config import default_index_folder
@@ -152,16 +153,16 @@ def corpus_copy(tmp_path: Path, seeds_dir: Path) -> Path:
     return folder
 
 
-def current_generation(corpus: Path) -> Path:
-    """The folder of the index generation now in use for `corpus` (default index folder)."""
+def current_segments(corpus: Path) -> list[Path]:
+    """The folders of the index segments now in use for `corpus` (default index folder)."""
     folder = default_index_folder(corpus)
-    return folder / json.loads((folder / POINTER).read_text("utf-8"))["current"]
+    return [folder / s["name"] for s in json.loads((folder / POINTER).read_text("utf-8"))["segments"]]
 
 
 def test_saved_index_answers_like_a_fresh_one(corpus_copy: Path, seed_index: SearchIndex) -> None:
     open_index(corpus_copy)
     loaded = open_index(corpus_copy)
-    assert isinstance(loaded.data.postings.docs, np.memmap)  # mapped, not read into memory
+    assert isinstance(loaded.segments[0].data.postings.docs, np.memmap)  # mapped, not read into memory
     assert len(loaded) == len(seed_index)
     for query in SEED_QUERIES:
         terms = tokenize_query(query)
@@ -173,7 +174,7 @@ def test_saved_index_answers_like_a_fresh_one(corpus_copy: Path, seed_index: Sea
 
 def test_a_current_index_is_loaded_not_rebuilt(corpus_copy: Path, caplog: pytest.LogCaptureFixture) -> None:
     open_index(corpus_copy)
-    manifest = current_generation(corpus_copy) / "manifest.json"
+    manifest = default_index_folder(corpus_copy) / POINTER
     stamp = manifest.stat().st_mtime_ns
     with caplog.at_level(logging.INFO, logger="bot.index"):
         open_index(corpus_copy)
@@ -181,24 +182,28 @@ def test_a_current_index_is_loaded_not_rebuilt(corpus_copy: Path, caplog: pytest
     assert not caplog.records
 
 
-def test_a_changed_corpus_is_rebuilt(corpus_copy: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_a_changed_corpus_is_updated_with_a_new_segment(
+    corpus_copy: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     open_index(corpus_copy)
+    [first] = current_segments(corpus_copy)
     (corpus_copy / "new.txt").write_text(
         "Penguin Plan\nPenguins deploy to Antarctica, officials say.\n", "utf-8"
     )
-    with caplog.at_level(logging.WARNING, logger="bot.index"):
+    with caplog.at_level(logging.INFO, logger="bot.index"):
         index = open_index(corpus_copy)
     assert "new.txt" in index.articles
-    assert "corpus has changed" in caplog.text
+    assert "1 new or changed" in caplog.text
+    assert current_segments(corpus_copy)[0] == first and len(current_segments(corpus_copy)) == 2
 
 
 def test_a_touched_but_unchanged_file_does_not_rebuild(corpus_copy: Path) -> None:
     open_index(corpus_copy)
-    stamp = (current_generation(corpus_copy) / "manifest.json").stat().st_mtime_ns
+    stamp = (default_index_folder(corpus_copy) / POINTER).stat().st_mtime_ns
     path = next(corpus_copy.glob("*.txt"))
     path.write_bytes(path.read_bytes())  # new timestamp, same content
     open_index(corpus_copy)
-    assert (current_generation(corpus_copy) / "manifest.json").stat().st_mtime_ns == stamp
+    assert (default_index_folder(corpus_copy) / POINTER).stat().st_mtime_ns == stamp
 
 
 @pytest.mark.parametrize("damage", ["truncate-array", "garble-json", "delete-text", "bad-manifest"])
@@ -206,7 +211,7 @@ def test_a_corrupt_index_is_rebuilt_with_a_warning(
     corpus_copy: Path, damage: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     open_index(corpus_copy)
-    folder = current_generation(corpus_copy)
+    [folder] = current_segments(corpus_copy)
     if damage == "truncate-array":
         path = folder / "postings.docs.npy"
         path.write_bytes(path.read_bytes()[:200])
@@ -218,7 +223,7 @@ def test_a_corrupt_index_is_rebuilt_with_a_warning(
         (folder / "manifest.json").write_text("{not json", "utf-8")
     with caplog.at_level(logging.WARNING, logger="bot.index"):
         index = open_index(corpus_copy)
-    assert "rebuilding" in caplog.text
+    assert "rebuilt whole" in caplog.text
     assert len(index) > 100
     assert open_index(corpus_copy).fingerprint == index.fingerprint  # and the rebuilt one was saved
 
@@ -248,16 +253,16 @@ def test_an_unchanged_corpus_is_opened_without_reading_its_files_again(
         os.utime(path, (an_hour_ago, an_hour_ago))
     open_index(corpus_copy)
     hashed: list[Path] = []
-    original = bot.index.corpus_fingerprint
-    monkeypatch.setattr(
-        bot.index, "corpus_fingerprint", lambda folder: hashed.append(folder) or original(folder)
-    )
+    original = bot.corpus.read_bytes
+    monkeypatch.setattr(bot.corpus, "read_bytes", lambda path: hashed.append(path) or original(path))
     open_index(corpus_copy)
     assert hashed == []  # names, sizes and times as when it was built: current without hashing
     first = sorted(corpus_copy.iterdir())[0]
     first.write_text(first.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
-    index = open_index(corpus_copy)  # changed: compared byte for byte, and rebuilt
-    assert hashed and any("One more sentence." in index.passage_text(i) for i in range(len(index)))
+    index = open_index(corpus_copy)  # changed: compared byte for byte, and updated
+    assert set(hashed) == {first} and any(
+        "One more sentence." in index.passage_text(i) for i in range(len(index))
+    )
 
 
 def test_a_file_changed_just_before_the_build_read_it_is_compared_byte_for_byte(
@@ -265,9 +270,7 @@ def test_a_file_changed_just_before_the_build_read_it_is_compared_byte_for_byte(
 ) -> None:
     open_index(corpus_copy)  # the seeds were copied just now: their times are within a clock tick
     hashed: list[Path] = []
-    original = bot.index.corpus_fingerprint
-    monkeypatch.setattr(
-        bot.index, "corpus_fingerprint", lambda folder: hashed.append(folder) or original(folder)
-    )
+    original = bot.corpus.read_bytes
+    monkeypatch.setattr(bot.corpus, "read_bytes", lambda path: hashed.append(path) or original(path))
     open_index(corpus_copy)
     assert hashed

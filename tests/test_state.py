@@ -171,19 +171,20 @@ def test_a_read_only_corpus_works_with_its_state_beside_it() -> None:
 def test_the_next_build_removes_what_a_killed_build_left(corpus: Path) -> None:
     assert run("index", "--corpus", str(corpus)).returncode == 0
     folder = default_index_folder(corpus)
-    # What `kill -9` leaves at different moments: a half-written staging folder, a finished generation
-    # the pointer never reached, a half-written pointer.
-    (folder / ".staging-gen-0123456789ab").mkdir()
-    (folder / ".staging-gen-0123456789ab" / "postings.docs.npy").write_bytes(b"\x93NUMPY" + b"0" * 1000)
+    # What `kill -9` leaves at different moments: a half-written staging folder, a finished segment
+    # the manifest never reached, a half-written manifest; and an earlier format's generation.
+    (folder / ".staging-seg-0123456789ab").mkdir()
+    (folder / ".staging-seg-0123456789ab" / "postings.docs.npy").write_bytes(b"\x93NUMPY" + b"0" * 1000)
+    (folder / "seg-ba9876543210").mkdir()
+    (folder / "seg-ba9876543210" / "text.bin").write_bytes(b"x" * 1000)
     (folder / "gen-ba9876543210").mkdir()
-    (folder / "gen-ba9876543210" / "text.bin").write_bytes(b"x" * 1000)
     (folder / f".staging-{POINTER}").write_text("{", "utf-8")
     half_cached = next((folder / "read").glob("??/*.json")).with_name(".half-written.json.0a1b")
     half_cached.write_text("{", "utf-8")
     assert run("index", "--corpus", str(corpus)).returncode == 0
     names = sorted(p.name for p in folder.iterdir())
-    current = json.loads((folder / POINTER).read_text("utf-8"))["current"]
-    # What stays: the lock, the marker, the pointer, the generation it names, each article's cached reading.
+    [current] = [s["name"] for s in json.loads((folder / POINTER).read_text("utf-8"))["segments"]]
+    # What stays: the lock, the marker, the manifest, the segment it names, each article's cached reading.
     assert names == sorted([".build.lock", ".citebot-index", POINTER, current, "read"]), names
     assert not half_cached.exists()
 
@@ -210,7 +211,7 @@ def test_kill_9_during_a_build_then_a_build_leaves_one_generation(tmp_path: Path
     assert result.returncode == 0, result.stderr
     assert run("index", "--corpus", str(corpus)).returncode == 0
     names = sorted(p.name for p in folder.iterdir())
-    assert len([n for n in names if n.startswith("gen-")]) == 1 and not any(".staging-" in n for n in names)
+    assert len([n for n in names if n.startswith("seg-")]) == 1 and not any(".staging-" in n for n in names)
 
 
 # -- 4. a read-only corpus with two workers answers each event once ----------------------------------------

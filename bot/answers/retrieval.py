@@ -117,7 +117,7 @@ def in_context(index: SearchIndex, ranked: list[Ranked], terms: Sequence[str], q
         if meaning:
             score += SIMILARITY_WEIGHT * close[number] + PARAGRAPH_SIMILARITY_WEIGHT * close_paragraph[number]
         judged.append(replace(r, score=float(score)))
-    return sorted(judged, key=lambda r: (-r.score, r.pid))
+    return sorted(judged, key=lambda r: (-r.score, index.order(r.pid)))
 
 
 def _window(index: SearchIndex, pid: int) -> range:

@@ -156,7 +156,7 @@ def _answer_kind(index: SearchIndex, ranked: list[Ranked], facets: list[Facet]) 
         text = index.passage_text(r.pid)
         bonus = ANSWER_BOOST * sum(_holds(text, kind) for kind in kinds)
         boosted.append(Ranked(r.pid, r.score + bonus, r.note))
-    return sorted(boosted, key=lambda r: (-r.score, r.pid))
+    return sorted(boosted, key=lambda r: (-r.score, index.order(r.pid)))
 
 
 def _labelled(quote: Quote, facet: Facet) -> Quote:
@@ -179,7 +179,7 @@ def _on_side(topic: Topic, index: SearchIndex, scores: np.ndarray) -> list[Ranke
             ranked.append(Ranked(i, float(scores[i]) + SIDE_BOOST))
         elif side & set(index.terms(i)):  # a passage that at least speaks of the side
             ranked.append(Ranked(i, float(scores[i])))
-    return sorted(ranked, key=lambda r: (-r.score, r.pid))[:CANDIDATES]
+    return sorted(ranked, key=lambda r: (-r.score, index.order(r.pid)))[:CANDIDATES]
 
 
 def _side_terms(index: SearchIndex, topic: Topic) -> set[str]:

@@ -129,7 +129,7 @@ def who_said(phrase: str, index: SearchIndex, max_quotes: int) -> Answer:
         return not_found(
             "whosaid", phrase, "No article quotes anyone saying that. Try other words, or a name."
         )
-    good.sort(key=lambda m: (-m.score, m.pid))
+    good.sort(key=lambda m: (-m.score, index.order(m.pid)))
     chosen = [m for m in good if m.score >= SAME_ANSWER * good[0].score][:max_quotes]
     return found(
         "whosaid",
@@ -182,13 +182,13 @@ def _clarity(statement: Statement) -> float:
 def _across_articles(said: list[tuple[int, Statement]], index: SearchIndex) -> list[tuple[int, Statement]]:
     """Clearest statements first, taking each article's best before any article's second."""
     by_doc: dict[str, list[tuple[int, Statement]]] = {}
-    for pid, statement in sorted(said, key=lambda item: (-_clarity(item[1]), item[0])):
+    for pid, statement in sorted(said, key=lambda item: (-_clarity(item[1]), index.order(item[0]))):
         by_doc.setdefault(index.doc_id(pid), []).append((pid, statement))
     rounds: list[tuple[int, Statement]] = []
     depth = 0
     while len(rounds) < len(said):
         layer = [items[depth] for items in by_doc.values() if depth < len(items)]
-        rounds.extend(sorted(layer, key=lambda item: (-_clarity(item[1]), item[0])))
+        rounds.extend(sorted(layer, key=lambda item: (-_clarity(item[1]), index.order(item[0]))))
         depth += 1
     return rounds
 

@@ -8,6 +8,7 @@ it is current, and otherwise builds and saves a new one.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import math
 from collections import Counter
@@ -25,23 +26,22 @@ from bot.attribution import (
     Statement,
     speaker_key,
     speaks_for_passage,
-    voice_of,
 )
 from bot.config import default_index_folder
-from bot.corpus import ArticleInfo, Corpus, corpus_fingerprint, corpus_stat, load_corpus
+from bot.corpus import ArticleInfo, Corpus, FileChanges, file_changes, load_corpus
 from bot.domain import Knowledge, shipped_domain
 from bot.errors import IndexUnusable
-from bot.index import store
-from bot.index.builder import IndexData, build, index_fingerprint, passage_terms
-from bot.index.engine import top
+from bot.index import engine, store, update
+from bot.index.builder import IndexData, build, passage_terms
 from bot.index.reading import KINDS, ReadingCache
+from bot.index.segments import Segment
 from bot.index.workers import Progress
 from bot.passages import Passage
 from bot.text import Analyzer
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Hit", "SearchIndex", "build_and_save", "extraction_cache", "open_index"]
+__all__ = ["Hit", "SearchIndex", "build_and_save", "extraction_cache", "merge_segments", "open_index"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,20 +54,41 @@ class Hit:
 
 
 class SearchIndex:
-    """Passages of a corpus with their statements, searchable with BM25."""
+    """Passages of a corpus with their statements, searchable with BM25, over one or more segments.
 
-    def __init__(self, data: IndexData) -> None:
-        self.data = data
-        self.articles: dict[str, ArticleInfo] = {a.doc_id: a for a in data.articles}
-        self.people = People(data.people, data.knowledge.epithets)
-        self.analyzer = Analyzer(data.knowledge.aliases)  # questions are read as the articles were
-        self._term_id = {term: i for i, term in enumerate(data.vocabulary)}
-        self._voices = [voice_of(a) for a in data.articles]
+    Passages are numbered across segments, one segment after another; deleted passages (of articles
+    changed or removed since their segment was written) are never scored, quoted or counted. Where
+    answers need passages in corpus order (equal scores, a speaker's statements), `order` gives the
+    place a passage would have in an index built whole: articles oldest first, then passage order.
+    """
+
+    def __init__(self, segments: Sequence[Segment] | IndexData, fingerprint: str | None = None) -> None:
+        if isinstance(segments, IndexData):
+            segments = [Segment("", segments)]
+        self.segments = list(segments)
+        last = self.segments[-1].data  # the newest segment carries the shelf's people and knowledge
+        self.knowledge = last.knowledge
+        self.people = People(last.people, last.knowledge.epithets)
+        self.analyzer = Analyzer(last.knowledge.aliases)  # questions are read as the articles were
+        self._starts = [0]
+        for segment in self.segments:
+            self._starts.append(self._starts[-1] + len(segment))
+        self.articles: dict[str, ArticleInfo] = {
+            a.doc_id: a for segment in self.segments for a in segment.live_articles
+        }
         self.speakers: dict[str, Speaker] = {}
-        for speaker in [*data.speakers, *self._voices]:
-            self.speakers.setdefault(speaker_key(speaker), speaker)
-        self._speaker_number = {key: number for number, key in enumerate(data.by_speaker.keys)}
-        self.fingerprint = data.fingerprint
+        for segment in self.segments:
+            for speaker in [*segment.data.speakers, *segment.voices]:
+                self.speakers.setdefault(speaker_key(speaker), speaker)
+        self._speaker_numbers = [
+            {key: number for number, key in enumerate(s.data.by_speaker.keys)} for s in self.segments
+        ]
+        self.live_passages = sum(s.n_live for s in self.segments)
+        live_length = sum(s.live_length for s in self.segments)
+        avgdl = live_length / self.live_passages if self.live_passages else 1.0
+        self._norms = [s.data.postings.norms(avgdl) for s in self.segments]
+        self._term_stats: dict[str, tuple[int, float]] = {}  # term -> (df, idf), as asked
+        self.fingerprint = fingerprint if fingerprint is not None else last.fingerprint
         self.corpus_stat: tuple[tuple[str, int, int], ...] = ()  # the corpus's files when it was opened
 
     @classmethod
@@ -85,75 +106,94 @@ class SearchIndex:
         return cls(build(corpus, _knowledge(knowledge), progress, cache, workers))
 
     def __len__(self) -> int:
-        return len(self.data.passages.article)
+        """How many passage numbers there are (deleted passages keep theirs; see `live_passages`)."""
+        return self._starts[-1]
+
+    def _locate(self, pid: int) -> tuple[Segment, int]:
+        at = bisect.bisect_right(self._starts, pid) - 1
+        return self.segments[at], pid - self._starts[at]
 
     # -- passages ---------------------------------------------------------------------------
 
     def paragraph_of(self, pid: int) -> range:
         """The passages of pid's paragraph (as indexed: passages quoted from an earlier copy are not)."""
-        article, paragraph = self.data.passages.article, self.data.passages.paragraph
-        here = (article[pid], paragraph[pid])
-        start, end = pid, pid + 1
+        segment, local = self._locate(pid)
+        article, paragraph = segment.data.passages.article, segment.data.passages.paragraph
+        here = (article[local], paragraph[local])
+        start, end = local, local + 1
         while start > 0 and (article[start - 1], paragraph[start - 1]) == here:
             start -= 1
-        while end < len(self) and (article[end], paragraph[end]) == here:
+        while end < len(segment) and (article[end], paragraph[end]) == here:
             end += 1
-        return range(start, end)
+        return range(pid - local + start, pid - local + end)
 
     def doc_id(self, pid: int) -> str:
         """The article a passage belongs to."""
-        return self.data.articles[int(self.data.passages.article[pid])].doc_id
+        segment, local = self._locate(pid)
+        return segment.article_of(local).doc_id
 
     def passage_text(self, pid: int) -> str:
         """The passage's text, exactly as in its article."""
-        table = self.data.passages
-        return bytes(self.data.text[int(table.byte_start[pid]) : int(table.byte_end[pid])]).decode("utf-8")
+        segment, local = self._locate(pid)
+        table, text = segment.data.passages, segment.data.text
+        return bytes(text[int(table.byte_start[local]) : int(table.byte_end[local])]).decode("utf-8")
 
     def passage(self, pid: int) -> Passage:
         """Passage `pid`."""
-        table = self.data.passages
+        segment, local = self._locate(pid)
+        table = segment.data.passages
         return Passage(
-            doc_id=self.doc_id(pid),
-            paragraph=int(table.paragraph[pid]),
-            start=int(table.start[pid]),
-            end=int(table.end[pid]),
+            doc_id=segment.article_of(local).doc_id,
+            paragraph=int(table.paragraph[local]),
+            start=int(table.start[local]),
+            end=int(table.end[local]),
             text=self.passage_text(pid),
         )
 
     def span_text(self, pid: int, start: int, end: int) -> str:
         """Article text from `start` to `end` (character offsets), which lie within passage `pid`."""
-        offset = int(self.data.passages.start[pid])
+        segment, local = self._locate(pid)
+        offset = int(segment.data.passages.start[local])
         return self.passage_text(pid)[start - offset : end - offset]
+
+    def order(self, pid: int) -> int:
+        """Where passage `pid` comes in corpus order (articles oldest first): for sorting equal scores."""
+        return pid if self._order is None else int(self._order[pid])
 
     # -- who said what ----------------------------------------------------------------------
 
     def statements_of(self, pid: int) -> tuple[Statement, ...]:
         """The statements of passage `pid`: its attributed ones, and its article's voice if it speaks too."""
-        table = self.data.statements
-        rows = range(int(table.indptr[pid]), int(table.indptr[pid + 1]))
-        said = [self._statement(row) for row in rows]
-        if table.voice[pid]:
-            whole = (int(self.data.passages.start[pid]), int(self.data.passages.end[pid]))
-            said.insert(
-                0, Statement(self._voices[int(self.data.passages.article[pid])], "voice", whole, whole)
-            )
+        segment, local = self._locate(pid)
+        table = segment.data.statements
+        rows = range(int(table.indptr[local]), int(table.indptr[local + 1]))
+        said = [self._statement(segment, row) for row in rows]
+        if table.voice[local]:
+            passages = segment.data.passages
+            whole = (int(passages.start[local]), int(passages.end[local]))
+            said.insert(0, Statement(segment.voices[int(passages.article[local])], "voice", whole, whole))
         return tuple(said)
 
     def statements_by(self, key: str) -> list[tuple[int, Statement]]:
         """(passage, statement) for everything one speaker said, in corpus order."""
-        table = self.data.by_speaker
-        number = self._speaker_number.get(key)
-        if number is None:
-            return []
         said = []
-        for at in range(int(table.indptr[number]), int(table.indptr[number + 1])):
-            pid, row = int(table.passage[at]), int(table.row[at])
-            if row >= 0:
-                said.append((pid, self._statement(row)))
-            else:
-                whole = (int(self.data.passages.start[pid]), int(self.data.passages.end[pid]))
-                voice = self._voices[int(self.data.passages.article[pid])]
-                said.append((pid, Statement(voice, "voice", whole, whole)))
+        for segment, numbers, offset in zip(self.segments, self._speaker_numbers, self._starts, strict=False):
+            number = numbers.get(key)
+            if number is None:
+                continue
+            table, passages = segment.data.by_speaker, segment.data.passages
+            for at in range(int(table.indptr[number]), int(table.indptr[number + 1])):
+                local, row = int(table.passage[at]), int(table.row[at])
+                if not segment.is_live(local):
+                    continue
+                if row >= 0:
+                    said.append((offset + local, self._statement(segment, row)))
+                else:
+                    whole = (int(passages.start[local]), int(passages.end[local]))
+                    voice = segment.voices[int(passages.article[local])]
+                    said.append((offset + local, Statement(voice, "voice", whole, whole)))
+        if len(self.segments) > 1:
+            said.sort(key=lambda item: self.order(item[0]))  # stable: a passage's statements keep their order
         return said
 
     def speaker_terms(self, pid: int) -> frozenset[str]:
@@ -165,25 +205,48 @@ class SearchIndex:
 
     # -- retrieval --------------------------------------------------------------------------
 
+    def df(self, term: str) -> int:
+        """How many live passages contain `term`."""
+        return self._stats(term)[0]
+
     def idf(self, term: str) -> float:
-        """The term's idf; a term the corpus lacks gets the idf of a word in no passage at all."""
-        term_id = self._term_id.get(term)
-        if term_id is not None:
-            return float(self.data.postings.idf[term_id])
-        return math.log((len(self) + 0.5) / 0.5)
+        """The term's idf over live passages; a term they lack gets the idf of a word in no passage."""
+        return self._stats(term)[1]
 
     def knows(self, term: str) -> bool:
-        """The term occurs in some passage."""
-        return term in self._term_id
+        """The term occurs in some live passage."""
+        return self._stats(term)[0] > 0
+
+    def _stats(self, term: str) -> tuple[int, float]:
+        known = self._term_stats.get(term)
+        if known is None:
+            df = sum(s.live_df(s.term_id[term]) for s in self.segments if term in s.term_id)
+            n = self.live_passages
+            known = (df, engine.idf(df, n) if df else math.log((n + 0.5) / 0.5))
+            if len(self._term_stats) < MAX_REMEMBERED_TERMS:
+                self._term_stats[term] = known
+        return known
 
     def scores(self, terms: Sequence[str]) -> np.ndarray:
-        """BM25 score of every passage for `terms` (a repeated term counts again)."""
-        counts = Counter(self._term_id[t] for t in terms if t in self._term_id)
-        return self.data.postings.scores(counts.items())
+        """BM25 score of every passage for `terms` (a repeated term counts again); 0 for deleted ones."""
+        scores = np.zeros(len(self), dtype=np.float64)
+        for term, count in Counter(terms).items():
+            if not self.knows(term) or (idf := self.idf(term)) <= 0:
+                continue
+            factor = engine.weight_factor(idf, count)
+            for at, segment in enumerate(self.segments):
+                term_id = segment.term_id.get(term)
+                if term_id is not None:
+                    part = scores[self._starts[at] : self._starts[at + 1]]
+                    segment.data.postings.add_scores(part, term_id, factor, self._norms[at])
+        for at, segment in enumerate(self.segments):
+            if len(segment.dead):
+                scores[self._starts[at] + segment.dead] = 0.0
+        return scores
 
     def top(self, scores: np.ndarray, k: int) -> list[int]:
-        """Passages with the `k` best positive scores, best first (ties: earlier passage first)."""
-        return top(scores, k)
+        """Passages with the `k` best positive scores, best first (ties: earlier in corpus order first)."""
+        return engine.top(scores, k, self._order)
 
     def search(self, terms: Sequence[str], k: int = 10) -> list[Hit]:
         """The `k` best passages for `terms`."""
@@ -191,7 +254,8 @@ class SearchIndex:
         return [Hit(self.passage(i), float(scores[i]), self.matched(i, terms)) for i in self.top(scores, k)]
 
     def coverage_of_ranges(self, ranges: Sequence[range], terms: Sequence[str]) -> np.ndarray:
-        """For each range of passages, the share of the terms' idf weight found somewhere in it."""
+        """For each range of passages (each within one article), the share of the terms' idf weight
+        found somewhere in it."""
         unique = sorted(set(terms))
         weights = np.array([self.idf(t) for t in unique])
         total = float(weights.sum())
@@ -199,17 +263,24 @@ class SearchIndex:
             return np.zeros(len(ranges))
         starts = np.array([r.start for r in ranges], dtype=np.int64)
         ends = np.array([r.stop for r in ranges], dtype=np.int64)
+        where = np.searchsorted(np.array(self._starts), starts, side="right") - 1
         found = np.zeros(len(ranges))
-        for term, weight in zip(unique, weights, strict=True):
-            term_id = self._term_id.get(term)
-            if term_id is not None:
-                found += weight * self.data.postings.present(term_id, starts, ends)
+        for at in np.unique(where).tolist():
+            segment, mine, offset = self.segments[at], where == at, self._starts[at]
+            for term, weight in zip(unique, weights, strict=True):
+                term_id = segment.term_id.get(term)
+                if term_id is not None:
+                    present = segment.data.postings.present(
+                        term_id, starts[mine] - offset, ends[mine] - offset
+                    )
+                    found[mine] += weight * present
         return found / total
 
     def matched(self, pid: int, terms: Iterable[str]) -> frozenset[str]:
         """Which of `terms` passage `pid` contains."""
-        postings = self.data.postings
-        return frozenset(t for t in terms if t in self._term_id and postings.contains(self._term_id[t], pid))
+        segment, local = self._locate(pid)
+        postings, ids = segment.data.postings, segment.term_id
+        return frozenset(t for t in terms if t in ids and postings.contains(ids[t], local))
 
     def terms(self, pid: int) -> list[str]:
         """The index terms of passage `pid`."""
@@ -231,22 +302,49 @@ class SearchIndex:
 
     # -- internals --------------------------------------------------------------------------
 
-    def _statement(self, row: int) -> Statement:
-        table = self.data.statements
+    def _statement(self, segment: Segment, row: int) -> Statement:
+        table = segment.data.statements
         return Statement(
-            speaker=self.data.speakers[int(table.speaker[row])],
+            speaker=segment.data.speakers[int(table.speaker[row])],
             kind=KINDS[int(table.kind[row])],
             span=(int(table.span[row, 0]), int(table.span[row, 1])),
             said=(int(table.said[row, 0]), int(table.said[row, 1])),
         )
 
     @cached_property
+    def _order(self) -> np.ndarray | None:
+        """Each passage's place in corpus order, when there are several segments (else its number)."""
+        if len(self.segments) == 1:
+            return None
+        live = sorted(
+            ((a.date is None, a.date or "", a.doc_id), at, number)
+            for at, segment in enumerate(self.segments)
+            for number, a in enumerate(segment.data.articles)
+            if a.doc_id not in segment.deleted
+        )
+        ranks = [np.full(len(s.data.articles), len(live), dtype=np.int64) for s in self.segments]
+        for rank, (_, at, number) in enumerate(live):
+            ranks[at][number] = rank
+        return np.concatenate(
+            [
+                (ranks[at][s.data.passages.article] << 32) + np.arange(len(s), dtype=np.int64)
+                for at, s in enumerate(self.segments)
+            ]
+        )
+
+    @cached_property
     def _surface(self) -> dict[str, str]:
-        return dict(self.data.surface)
+        merged: dict[str, str] = {}
+        for segment in self.segments:
+            merged.update(segment.data.surface)
+        return merged
 
     @cached_property
     def _surface_words(self) -> list[str]:
         return sorted(self._surface)
+
+
+MAX_REMEMBERED_TERMS = 100_000  # terms whose df and idf an index remembers (those questions used)
 
 
 def extraction_cache(index_folder: Path) -> Path | None:
@@ -272,48 +370,43 @@ def open_index(
     *,
     save: bool = True,
     knowledge: Knowledge | None = None,
+    previous: SearchIndex | None = None,
 ) -> SearchIndex:
-    """The corpus's saved index if it is current; otherwise a new one, built and (if it can be) saved.
+    """The corpus's saved index, brought up to date if the corpus changed; a new one if there is none.
 
     `index_dir` defaults to the index folder in the corpus's default state folder. A folder Citebot
     must not write into (see `store.check_folder`) raises CitebotError. `knowledge` is the shelf's aliases
     and epithets (default: the shipped domain file's); an index built with other knowledge is rebuilt.
+    A change to a few articles writes one new segment (`update`); `previous`, an index of the same
+    folder already open, lends the segments it has mapped. With `save=False` nothing is written: a
+    stale index is rebuilt in memory.
     """
     knowledge = _knowledge(knowledge)
     folder = index_dir if index_dir is not None else default_index_folder(corpus_dir)
     store.check_folder(folder, corpus_dir)
-    stat = corpus_stat(corpus_dir)  # before the fingerprint: a change after this shows as a new stat
     try:
-        index = SearchIndex(store.load_unchanged(folder, stat, knowledge.fingerprint))
-    except IndexUnusable:  # not provably unchanged from the files' stat: compare their bytes
-        index = _open(corpus_dir, folder, progress, knowledge, save=save)
-    index.corpus_stat = stat
-    return index
-
-
-def _open(
-    corpus_dir: Path, folder: Path, progress: Progress | None, knowledge: Knowledge, *, save: bool
-) -> SearchIndex:
-    fingerprint = index_fingerprint(corpus_fingerprint(corpus_dir), knowledge)
-    try:
-        return SearchIndex(store.load(folder, fingerprint))
-    except IndexUnusable as exc:
-        reason = str(exc)
+        return _current(folder, corpus_dir, knowledge, previous)
+    except _Stale as stale:
+        reason = str(stale)
     if not save:
         return SearchIndex.build(load_corpus(corpus_dir, clutter=knowledge.clutter), progress, knowledge)
     try:
         with store.building(folder):
-            # Another process may have built it while we waited for the lock.
-            try:
-                return SearchIndex(
-                    store.load(folder, index_fingerprint(corpus_fingerprint(corpus_dir), knowledge))
-                )
-            except IndexUnusable:
-                pass
+            try:  # another process may have brought it up to date while we waited for the lock
+                return _current(folder, corpus_dir, knowledge, previous)
+            except _Stale as stale:
+                reason = str(stale)
+                if stale.manifest is not None and stale.changes is not None:
+                    index = _updated(
+                        folder, corpus_dir, knowledge, stale.manifest, stale.changes, progress, previous
+                    )
+                    if index is not None:
+                        return index
+                    reason = "a changed article shares sentences with another"
             if reason == "no saved index":
                 logger.info("no saved index in %s; building one", folder)
             else:
-                logger.warning("saved index in %s not used (%s); rebuilding", folder, reason)
+                logger.warning("saved index in %s rebuilt whole (%s)", folder, reason)
             return build_and_save(
                 load_corpus(corpus_dir, cache=extraction_cache(folder), clutter=knowledge.clutter),
                 folder,
@@ -325,6 +418,111 @@ def _open(
         return SearchIndex.build(load_corpus(corpus_dir, clutter=knowledge.clutter), progress, knowledge)
 
 
+class _Stale(Exception):
+    """The saved index is not the corpus's: why, and (when it can be updated) how it differs."""
+
+    def __init__(
+        self, reason: str, manifest: store.Manifest | None = None, changes: FileChanges | None = None
+    ) -> None:
+        super().__init__(reason)
+        self.manifest = manifest
+        self.changes = changes
+
+
+def _current(
+    folder: Path, corpus_dir: Path, knowledge: Knowledge, previous: SearchIndex | None
+) -> SearchIndex:
+    """The saved index if it is the corpus's as it is now; _Stale otherwise."""
+    for _ in range(3):  # a writer may replace segments between reading the manifest and mapping them
+        try:
+            manifest = store.read_manifest(folder)
+            manifest.usable(knowledge.fingerprint)
+        except IndexUnusable as exc:
+            raise _Stale(str(exc)) from None
+        changes = file_changes(corpus_dir, manifest.files, manifest.taken_ns)
+        if changes.changed or changes.removed:
+            raise _Stale("the corpus has changed since it was built", manifest, changes)
+        try:
+            index = mapped(folder, manifest, previous)
+        except IndexUnusable as exc:
+            if store.read_manifest(folder).id != manifest.id:
+                continue
+            raise _Stale(str(exc)) from None
+        index.corpus_stat = tuple((f.name, f.size, f.mtime_ns) for f in changes.files)
+        return index
+    raise _Stale("replaced while it was being read")
+
+
+def mapped(folder: Path, manifest: store.Manifest, previous: SearchIndex | None = None) -> SearchIndex:
+    """The index `manifest` describes, its segments memory-mapped (or taken from `previous`)."""
+    have = {s.name: s for s in previous.segments} if previous is not None else {}
+    segments = [
+        have[e.name].with_deleted(e.deleted)
+        if e.name in have
+        else Segment(e.name, store.load_segment(folder, e.name), e.deleted)
+        for e in manifest.segments
+    ]
+    return SearchIndex(segments, fingerprint=manifest.id)
+
+
+def _updated(
+    folder: Path,
+    corpus_dir: Path,
+    knowledge: Knowledge,
+    manifest: store.Manifest,
+    changes: FileChanges,
+    progress: Progress | None,
+    previous: SearchIndex | None,
+) -> SearchIndex | None:
+    """The index with a new segment for what changed (saved), or None if it needs a full build."""
+    reader = update.Reader(corpus_dir, extraction_cache(folder), knowledge.clutter)
+    cache = reading_cache(folder, knowledge)
+    updated = update.update(folder, manifest, changes, reader, knowledge, progress, cache)
+    if updated is None:
+        return None
+    store.write_manifest(folder, updated)
+    logger.info(
+        "index in %s updated: %d new or changed and %d removed article files, in a new segment",
+        folder,
+        len(changes.changed),
+        len(changes.removed),
+    )
+    index = mapped(folder, updated, previous)
+    index.corpus_stat = tuple((f.name, f.size, f.mtime_ns) for f in changes.files)
+    return index
+
+
+def merge_segments(
+    folder: Path, corpus_dir: Path, knowledge: Knowledge | None = None, *, until_done: bool = True
+) -> int:
+    """Merge the index's segments as the tiered policy asks (`update.merge_plan`), holding the build
+    lock for each merge; how many merges were made. Answers go on from the old segments meanwhile."""
+    knowledge = _knowledge(knowledge)
+    merges = 0
+    while True:
+        with store.building(folder):
+            try:
+                manifest = store.read_manifest(folder)
+                manifest.usable(knowledge.fingerprint)
+                index = mapped(folder, manifest)
+            except IndexUnusable:
+                return merges
+            sizes = [(len(s), s.n_live) for s in index.segments]
+            chosen = update.merge_plan(manifest, sizes)
+            if not chosen:
+                return merges
+            reader = update.Reader(corpus_dir, extraction_cache(folder), knowledge.clutter)
+            merged = update.merge(
+                folder, manifest, chosen, reader, knowledge, reading_cache(folder, knowledge)
+            )
+            if merged is None:
+                return merges
+            store.write_manifest(folder, merged)
+            merges += 1
+        if not until_done:
+            return merges
+
+
 def build_and_save(
     corpus: Corpus,
     folder: Path | None,
@@ -333,18 +531,22 @@ def build_and_save(
     *,
     workers: int | None = None,
 ) -> SearchIndex:
-    """Index `corpus` and save it to `folder` (a failure to save only costs the next start).
+    """Index `corpus` whole and save it to `folder` as one segment (a failure to save only costs the
+    next start). Call it holding `store.building(folder)`.
 
     What each article contributed is kept in `folder` too, so that the next build, after an article is
     added or changed, works out again only what changed."""
     knowledge = _knowledge(knowledge)
     cache = reading_cache(folder, knowledge) if folder is not None else None
-    index = SearchIndex.build(corpus, progress, knowledge, cache, workers)
+    data = build(corpus, knowledge, progress, cache, workers)
+    index = SearchIndex(data)
     if folder is not None:
         try:
-            store.save(index.data, folder)
+            manifest = store.save(data, folder, corpus.files, corpus.stat_taken_ns)
+            index = mapped(folder, manifest)
         except OSError as exc:
             logger.warning("could not save the index to %s (%s); it will be rebuilt next time", folder, exc)
         if cache is not None:
             cache.prune()
+    index.corpus_stat = tuple((f.name, f.size, f.mtime_ns) for f in corpus.files)
     return index

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from bot.attribution import (
+    Lookup,
     People,
     Person,
     Speaker,
@@ -30,6 +31,7 @@ from bot.index.reading import (
     ROW,
     VOICE,
     Attributed,
+    Names,
     Reading,
     ReadingCache,
     keep_attribution,
@@ -95,6 +97,17 @@ class IndexData:
     knowledge: Knowledge
     corpus_stat: str = ""  # the corpus's files' names, sizes and times when read (corpus.stat_digest) …
     stat_taken_ns: int = 0  # … taken from this moment on
+    records: ArticleRecords | None = None  # kept for updating the index; not loaded to answer
+
+
+@dataclass(frozen=True)
+class ArticleRecords:
+    """What an update of the index needs to know of each article without reading it again."""
+
+    names: list[Names]  # the people each names (the shelf's people come from every article's)
+    lookups: list[list[Lookup]]  # the lookups of people its attribution rests on
+    keys: np.ndarray  # uint64: copy keys of its passages (every one, indexed or not) …
+    key_article: np.ndarray  # int32: … and the article each is from
 
 
 SAME_STORY = 0.5  # an article with at least this share of its passages in an earlier one is a copy of it
@@ -106,6 +119,7 @@ def build(
     progress: Progress | None = None,
     cache: ReadingCache | None = None,
     workers: int | None = None,
+    people: People | None = None,
 ) -> IndexData:
     """Split, attribute and index every article of `corpus`.
 
@@ -115,11 +129,13 @@ def build(
     and epithets (the domain file's). `cache` keeps each article's reading and attribution: a rebuild
     works out again only articles that are new or changed, or whose people changed. Reading and
     attributing run in `workers` processes (default: one per core) when there is enough to do; the
-    index is the same whatever their number.
+    index is the same whatever their number. `people`, when given, are the people of a larger shelf
+    that `corpus` is part of (for a segment of its index); by default, those `corpus` names.
     """
     analyzer = Analyzer(knowledge.aliases)
     articles = sorted(corpus.articles, key=lambda a: (a.date is None, a.date or "", a.doc_id))
-    readings, said_by, people = _read_and_attribute(articles, knowledge, progress, cache, workers)
+    readings, said_by, people = _read_and_attribute(articles, knowledge, progress, cache, workers, people)
+    records = _records(readings, said_by)
     first_seen: dict[str, int] = {}  # a passage's copy key -> the article it was indexed from
     copies: dict[int, set[int]] = {}
     vocabulary: defaultdict[str, int] = defaultdict(itertools.count().__next__)  # term -> id, in order seen
@@ -187,6 +203,17 @@ def build(
             statement_table, list(speakers), [voice_of(a) for a in infos], passages.article
         ),
         knowledge=knowledge,
+        records=records,
+    )
+
+
+def _records(readings: dict[int, Reading], said_by: dict[int, Attributed]) -> ArticleRecords:
+    keys = [[int(k[:16], 16) for k in readings[n].keys if k] for n in range(len(readings))]
+    return ArticleRecords(
+        names=[readings[n].names for n in range(len(readings))],
+        lookups=[said_by[n].lookups for n in range(len(readings))],
+        keys=np.array([k for ks in keys for k in ks], dtype=np.uint64),
+        key_article=np.repeat(np.arange(len(keys), dtype=np.int32), [len(ks) for ks in keys]),
     )
 
 
@@ -196,14 +223,17 @@ def _read_and_attribute(
     progress: Progress | None,
     cache: ReadingCache | None,
     workers: int | None,
+    people: People | None = None,
 ) -> tuple[dict[int, Reading], dict[int, Attributed], People]:
-    """Each article's reading and statements (by position in `articles`), and the corpus's people:
-    from the cache where it has them and they still hold, else worked out on every core."""
+    """Each article's reading and statements (by position in `articles`), and the corpus's people
+    (`people` if given): from the cache where it has them and they still hold, else worked out on
+    every core."""
     cached = [cache.reading(a) if cache is not None else None for a in articles]
     with Workers(articles, knowledge, workers) as pool:
         fresh = pool.read([n for n, c in enumerate(cached) if c is None], progress)
         readings = {n: c[0] if c is not None else fresh[n] for n, c in enumerate(cached)}
-        people = people_of((r.names for r in readings.values()), knowledge.epithets)
+        if people is None:
+            people = people_of((r.names for r in readings.values()), knowledge.epithets)
         stale = [n for n, c in enumerate(cached) if c is None or not keep_attribution(c[1], people)]
         said_by = {n: c[1] for n, c in enumerate(cached) if c is not None}
         said_by.update(pool.attribute(stale, readings, people, cache))

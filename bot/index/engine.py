@@ -1,4 +1,4 @@
-"""Okapi BM25 over term postings, each (term, passage) score computed once when the index is built.
+"""Okapi BM25 over term postings, scored with the statistics of every live passage of every segment.
 
 Variant: Okapi BM25 (k1=1.5, b=0.75) with the Robertson–Spärck Jones idf floored at zero, i.e.
 rank-bm25's `BM25Okapi(epsilon=0)`, which the tests use as the reference. rank-bm25's default
@@ -8,92 +8,106 @@ than the idf of a word found in 45% of passages (≈0.2), so the commonest word 
 more telling ones. With epsilon=0 the idf falls as a word gets commoner and a word in half the
 passages or more weighs nothing, like a stop word.
 
-Scoring a query adds the precomputed weights of its terms' postings into one array: the cost is the
-length of those postings, not the size of the corpus, and the arrays can be memory-mapped.
+A segment's postings keep each (term, passage) pair's term frequency and each passage's length, not a
+finished weight: a weight depends on the document frequency, passage count and average length of the
+whole index, which change when another segment is added or a passage is deleted. Scoring a query
+computes its terms' weights over their postings only, so the cost is the length of those postings, not
+the size of the corpus, and the arrays can be memory-mapped. A passage's score is the same arithmetic
+whichever segment holds it, so an index in many segments ranks exactly as one rebuilt whole.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 K1 = 1.5
 B = 0.75
-WEIGHT_BLOCK = 1 << 22  # postings weighed at a time while building
 
 
 @dataclass(frozen=True)
 class Postings:
-    """For each term id t, the passages that contain it and its BM25 weight in each."""
+    """For each term id t of one segment, the passages that contain it and how often."""
 
     indptr: np.ndarray  # int64[terms + 1]: term t's postings are [indptr[t], indptr[t + 1])
     docs: np.ndarray  # int32[postings]: passage ids, ascending within a term
-    weights: np.ndarray  # float32[postings]: idf(t) · tf·(k1+1) / (tf + k1·(1 − b + b·len/avglen))
-    idf: np.ndarray  # float64[terms]
-    n_docs: int
+    tf: np.ndarray  # float32[postings]: how often the term occurs in the passage
+    doc_len: np.ndarray  # int32[passages]: how many terms each passage has
 
     @classmethod
     def build(cls, term_ids: np.ndarray, doc_ids: np.ndarray, n_terms: int, n_docs: int) -> Postings:
         """Postings from one (term id, passage id) row per token occurrence."""
-        doc_len = np.bincount(doc_ids, minlength=n_docs).astype(np.float64)
+        doc_len = np.bincount(doc_ids, minlength=n_docs).astype(np.int32)
         pairs, tf = np.unique(term_ids.astype(np.int64) * max(n_docs, 1) + doc_ids, return_counts=True)
         terms = pairs // max(n_docs, 1)
         docs = (pairs % max(n_docs, 1)).astype(np.int32)
-        df = np.bincount(terms, minlength=n_terms)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            idf = np.log(n_docs - df + 0.5) - np.log(df + 0.5)
-        idf[~(idf > 0)] = 0.0  # rank-bm25 with epsilon=0: a negative idf becomes 0
-        avgdl = doc_len.sum() / n_docs if n_docs else 1.0
         del pairs
-        # In blocks: at ten million passages the expression's float64 temporaries, whole, would take
-        # several gigabytes. The arithmetic is the same, element by element.
-        weights = np.empty(len(terms), dtype=np.float32)
-        for start in range(0, len(terms), WEIGHT_BLOCK):
-            block = slice(start, start + WEIGHT_BLOCK)
-            t = tf[block].astype(np.float64)
-            norm = K1 * (1 - B + B * doc_len[docs[block]] / avgdl)
-            weights[block] = idf[terms[block]] * (t * (K1 + 1) / (t + norm))
         indptr = np.zeros(n_terms + 1, dtype=np.int64)
-        np.cumsum(df, out=indptr[1:])
-        return cls(indptr, docs, weights, idf, n_docs)
+        np.cumsum(np.bincount(terms, minlength=n_terms), out=indptr[1:])
+        return cls(indptr, docs, tf.astype(np.float32), doc_len)
 
-    def scores(self, term_counts: Iterable[tuple[int, int]]) -> np.ndarray:
-        """BM25 score of every passage for a query given as (term id, times it occurs in the query)."""
-        scores = np.zeros(self.n_docs, dtype=np.float64)
-        for term, count in term_counts:
-            if self.idf[term] <= 0:
-                continue
-            start, end = int(self.indptr[term]), int(self.indptr[term + 1])
-            weights = self.weights[start:end]
-            scores[self.docs[start:end]] += weights if count == 1 else weights * count
-        return scores
+    @property
+    def n_docs(self) -> int:
+        """How many passages the segment has (deleted ones included)."""
+        return len(self.doc_len)
+
+    def norms(self, avgdl: float) -> np.ndarray:
+        """k1 · (1 − b + b · len / avgdl) for each passage: the length part of every weight."""
+        return (K1 * (1 - B + B * self.doc_len / avgdl)).astype(np.float32)
+
+    def add_scores(self, scores: np.ndarray, term: int, factor: float, norms: np.ndarray) -> None:
+        """Add `factor` · tf / (tf + norm) for each passage containing `term` to `scores`."""
+        start, end = int(self.indptr[term]), int(self.indptr[term + 1])
+        docs = self.docs[start:end]
+        tf = self.tf[start:end].astype(np.float64)
+        scores[docs] += factor * (tf / (tf + norms[docs]))
+
+    def docs_of(self, term: int) -> np.ndarray:
+        """The passages that contain `term`, ascending."""
+        return self.docs[int(self.indptr[term]) : int(self.indptr[term + 1])]
 
     def contains(self, term: int, doc: int) -> bool:
         """Term `term` occurs in passage `doc`."""
-        start, end = int(self.indptr[term]), int(self.indptr[term + 1])
-        at = start + int(np.searchsorted(self.docs[start:end], doc))
-        return at < end and int(self.docs[at]) == doc
+        docs = self.docs_of(term)
+        at = int(np.searchsorted(docs, doc))
+        return at < len(docs) and int(docs[at]) == doc
 
     def present(self, term: int, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
         """For each passage range [starts[i], ends[i]): does term `term` occur in it? (vectorised)"""
-        docs = self.docs[int(self.indptr[term]) : int(self.indptr[term + 1])]
+        docs = self.docs_of(term)
         return np.searchsorted(docs, starts) < np.searchsorted(docs, ends)
 
     def df(self, term: int) -> int:
-        """How many passages contain `term`."""
+        """How many passages contain `term` (deleted ones included)."""
         return int(self.indptr[term + 1] - self.indptr[term])
 
 
-def top(scores: np.ndarray, k: int) -> list[int]:
-    """Indices of the `k` best positive scores, best first; equal scores in index order."""
+def idf(df: int, n_docs: int) -> float:
+    """Robertson–Spärck Jones idf of a term in `df` of `n_docs` passages, floored at zero (epsilon=0)."""
+    value = math.log(n_docs - df + 0.5) - math.log(df + 0.5)
+    return value if value > 0 else 0.0
+
+
+def weight_factor(idf_value: float, count: int) -> float:
+    """What a term's tf / (tf + norm) is multiplied by: its idf, k1 + 1, and how often the query has it."""
+    return idf_value * (K1 + 1) * count
+
+
+def top(scores: np.ndarray, k: int, order: np.ndarray | None = None) -> list[int]:
+    """Indices of the `k` best positive scores, best first; equal scores by `order` (the passages'
+    places in corpus order; default: their indices)."""
     candidates = np.flatnonzero(scores > 0)
+    rank = candidates if order is None else order[candidates]
     if len(candidates) > k:
         values = scores[candidates]
         kth = np.partition(values, len(values) - k)[len(values) - k]
-        better = candidates[values > kth]
-        tied = candidates[values == kth][: k - len(better)]  # candidates are in index order
-        candidates = np.concatenate([better, tied])
-    order = np.lexsort((candidates, -scores[candidates]))
-    return [int(i) for i in candidates[order]]
+        better = values > kth
+        tied = np.flatnonzero(values == kth)
+        tied = tied[np.argsort(rank[tied], kind="stable")][: k - int(better.sum())]
+        keep = np.flatnonzero(better)
+        keep = np.concatenate([keep, tied])
+        candidates, rank = candidates[keep], rank[keep]
+    sorted_at = np.lexsort((rank, -scores[candidates]))
+    return [int(i) for i in candidates[sorted_at]]

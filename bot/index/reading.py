@@ -312,16 +312,20 @@ def _attributed_from(record: dict[str, Any]) -> Attributed:
         raise ValueError("inconsistent statements")
     if len(rows) and not (rows[:, 2].min() >= 0 and rows[:, 2].max() < len(KINDS)):
         raise ValueError("inconsistent statements")
-    lookups: list[Lookup] = [
+    return Attributed(speakers, rows, lookups_from(record["lookups"]))
+
+
+def lookups_from(record: list[Any]) -> list[Lookup]:
+    """Lookups of people from their JSON form."""
+    return [
         (
             method,
             name,
             None if local is None else tuple((s, k) for s, k in local),
             None if found is None else (found[0], found[1], found[2]),
         )
-        for method, name, local, found in record["lookups"]
+        for method, name, local, found in record
     ]
-    return Attributed(speakers, rows, lookups)
 
 
 def _lines(text: str) -> list[str]:

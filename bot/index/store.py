@@ -1,15 +1,16 @@
-"""Save an index in a folder Citebot owns and map it back, trusting it only when it matches the corpus.
+"""Save an index in a folder Citebot owns as immutable segments and a manifest, and map it back.
 
-The index folder holds a pointer file, `citebot-index.json`, naming the current generation: a
-subfolder of .npy arrays, the text blob and small JSON tables. A build writes a new generation in a
-staging folder inside the index folder, renames it, then replaces the pointer in one rename, so a
-reader never sees half of one. Staging folders and old generations left by a killed build are removed
-by the next build. Citebot writes and deletes only inside a folder that is empty or holds its pointer
-file (`check_folder`), so a mistyped INDEX_DIR can never cost a user's files.
+The index folder holds the manifest, `citebot-index.json`: the code version and knowledge the index
+was built with, its segments (each a subfolder of .npy arrays, the text blob and small JSON tables),
+the articles deleted from each, and every article file as it was read (name, size, time, hash). A
+segment is written in a staging folder and renamed; the manifest is replaced in one rename, so a
+reader never sees half of either, and a build killed at any moment leaves the previous index whole.
+Staging folders and segments no manifest names are removed by the next writer (under the build lock).
+Citebot writes and deletes only inside a folder that is empty or holds its manifest (`check_folder`),
+so a mistyped INDEX_DIR can never cost a user's files.
 
-A generation is used only if its fingerprint (a hash of the corpus files' bytes) and its code version
-(a hash of the code that builds indexes) both match; otherwise it is rebuilt. Arrays and text are
-memory-mapped, not read: server processes share one copy in memory and start in seconds.
+Arrays and text are memory-mapped, not read: server processes share one copy in memory and start in
+seconds, and a server that already maps a segment keeps it when the manifest gains another.
 """
 
 from __future__ import annotations
@@ -23,35 +24,37 @@ import os
 import secrets
 import shutil
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from pydantic import BaseModel, ValidationError
 
 import bot
 from bot.attribution import Person, Speaker
-from bot.corpus import ArticleInfo, stat_digest
+from bot.corpus import ArticleInfo, FileRecord
 from bot.domain import Knowledge
 from bot.errors import CitebotError, IndexUnusable
-from bot.index.builder import IndexData, PassageTable, SpeakerTable, StatementTable
+from bot.index.builder import ArticleRecords, IndexData, PassageTable, SpeakerTable, StatementTable
 from bot.index.engine import Postings
+from bot.index.reading import lookups_from
 
 logger = logging.getLogger(__name__)
 
-FORMAT = 4
-POINTER = "citebot-index.json"  # names the current generation
+FORMAT = 5
+POINTER = "citebot-index.json"  # the manifest: names the current segments
 LEGACY_FOLDER = (
     ".citebot-index"  # INDEX_DIR may name this hidden folder in the corpus: earlier versions' default
 )
 MARKER = ".citebot-index"  # written first into a folder Citebot makes its index folder
 LOCK = ".build.lock"
 _STAGING = ".staging-"
-_GENERATION = "gen-"
-# What an index of the previous format (a flat folder) consisted of: removed when a new one replaces it.
-RACY_NS = 2_000_000_000  # a file whose time is this close to the build's reading may have changed unseen
+_GENERATION = "gen-"  # the previous format's whole-index folders
+_SEGMENT = "seg-"
+# What an index of an earlier format (a flat folder) consisted of: removed when a new one replaces it.
 _LEGACY_FILES = (
     "manifest.json",
     "text.bin",
@@ -63,7 +66,7 @@ _LEGACY_FILES = (
 )
 _ARRAYS = {
     "passages": ("article", "paragraph", "start", "end", "byte_start", "byte_end"),
-    "postings": ("indptr", "docs", "weights", "idf"),
+    "postings": ("indptr", "docs", "tf", "doc_len"),
     "statements": ("indptr", "speaker", "kind", "span", "said", "voice"),
     "by_speaker": ("indptr", "passage", "row"),
 }
@@ -146,35 +149,107 @@ def code_version() -> str:
     return digest.hexdigest()
 
 
-def save(data: IndexData, folder: Path) -> None:
-    """Write `data` as the new current generation of `folder`. Call it holding `building(folder)`."""
-    folder.mkdir(parents=True, exist_ok=True)
+class SegmentEntry(BaseModel):
+    """A segment the index consists of, and the articles (doc ids) deleted from it since."""
+
+    name: str
+    deleted: list[str] = []
+
+
+class Manifest(BaseModel):
+    """What `citebot-index.json` says: which segments make the index, and what it was built from."""
+
+    format: int
+    code: str  # code_version() of the code that built it
+    knowledge: str  # the fingerprint of the shelf's knowledge it was built with
+    id: str  # changes whenever what the index answers from does
+    segments: list[SegmentEntry]
+    files: list[FileRecord]  # the article files as read …
+    taken_ns: int  # … from this moment on
+
+    def usable(self, knowledge: str) -> None:
+        """Raise IndexUnusable unless this code built it with `knowledge`."""
+        if self.format != FORMAT or self.code != code_version():
+            raise IndexUnusable("built by another version of Citebot")
+        if self.knowledge != knowledge:
+            raise IndexUnusable("the domain file's aliases or people have changed since it was built")
+
+
+def new_id() -> str:
+    """A fresh manifest id."""
+    return secrets.token_hex(8)
+
+
+def read_manifest(folder: Path) -> Manifest:
+    """The manifest of `folder`; IndexUnusable if there is none or it cannot be read."""
+    try:
+        text = (folder / POINTER).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise IndexUnusable("no saved index") from None
+    except OSError as exc:
+        raise IndexUnusable(f"unreadable manifest ({exc})") from exc
+    try:
+        return Manifest.model_validate_json(text)
+    except ValidationError as exc:
+        raise IndexUnusable("unreadable manifest (an older format, or damaged)") from exc
+
+
+def write_manifest(folder: Path, manifest: Manifest) -> None:
+    """Make `manifest` current in one rename, then remove what no manifest names. Call it holding
+    `building(folder)`."""
+    staging = folder / f"{_STAGING}{POINTER}"
+    staging.write_text(manifest.model_dump_json(indent=1), encoding="utf-8")
+    os.replace(staging, folder / POINTER)
     remove_debris(folder)
-    name = f"{_GENERATION}{secrets.token_hex(6)}"
+
+
+def save_segment(data: IndexData, folder: Path) -> str:
+    """Write `data` as a new segment of `folder` and return its name (not yet in any manifest)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{_SEGMENT}{secrets.token_hex(6)}"
     staging = folder / f"{_STAGING}{name}"
     staging.mkdir()
     try:
-        _write_generation(data, staging)
+        _write_segment(data, staging)
         os.replace(staging, folder / name)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    pointer = folder / f"{_STAGING}{POINTER}"
-    pointer.write_text(json.dumps({"format": FORMAT, "current": name}), encoding="utf-8")
-    os.replace(pointer, folder / POINTER)
+    return name
+
+
+def save(data: IndexData, folder: Path, files: Sequence[FileRecord], taken_ns: int) -> Manifest:
+    """Write `data` as the whole index of `folder`: one segment. Call it holding `building(folder)`."""
+    folder.mkdir(parents=True, exist_ok=True)
     remove_debris(folder)
+    manifest = Manifest(
+        format=FORMAT,
+        code=code_version(),
+        knowledge=data.knowledge.fingerprint,
+        id=new_id(),
+        segments=[SegmentEntry(name=save_segment(data, folder))],
+        files=list(files),
+        taken_ns=taken_ns,
+    )
+    write_manifest(folder, manifest)
+    return manifest
 
 
 def remove_debris(folder: Path) -> None:
-    """Remove what earlier builds left in `folder`: staging folders, old generations, the old format.
+    """Remove what earlier builds left in `folder`: staging folders, segments no manifest names, the
+    earlier formats' files.
 
     Only names Citebot gives its own files are touched, and only in a folder that `check_folder` let
-    through. A reader still using an old generation keeps its mapped files until it lets go.
+    through. A reader still using an old segment keeps its mapped files until it lets go.
     """
-    current = _current_name(folder)
+    try:
+        current = {entry.name for entry in read_manifest(folder).segments}
+    except IndexUnusable:
+        current = None
     for entry in list(folder.iterdir()):
         name = entry.name
-        if name.startswith(_STAGING) or (name.startswith(_GENERATION) and name != current):
+        unused = current is not None and name.startswith(_SEGMENT) and name not in current
+        if name.startswith(_STAGING) or unused or (current is not None and name.startswith(_GENERATION)):
             if entry.is_dir() and not entry.is_symlink():
                 shutil.rmtree(entry, ignore_errors=True)
             else:
@@ -186,16 +261,7 @@ def remove_debris(folder: Path) -> None:
             path.unlink(missing_ok=True)
 
 
-def _current_name(folder: Path) -> str | None:
-    try:
-        pointer = json.loads((folder / POINTER).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    name = pointer.get("current") if isinstance(pointer, dict) else None
-    return name if isinstance(name, str) and name.startswith(_GENERATION) and "/" not in name else None
-
-
-def _write_generation(data: IndexData, staging: Path) -> None:
+def _write_segment(data: IndexData, staging: Path) -> None:
     for group, names in _ARRAYS.items():
         for name in names:
             np.save(
@@ -217,80 +283,50 @@ def _write_generation(data: IndexData, staging: Path) -> None:
     }
     for name, table in tables.items():
         (staging / f"{name}.json").write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
+    if data.records is not None:
+        records = data.records
+        np.save(staging / "records.keys.npy", records.keys)
+        np.save(staging / "records.key_article.npy", records.key_article)
+        reads = {"names": records.names, "lookups": records.lookups}
+        (staging / "records.json").write_text(json.dumps(reads, ensure_ascii=False), encoding="utf-8")
     manifest = {
         "format": FORMAT,
-        "code": code_version(),
         "fingerprint": data.fingerprint,
-        "stat": data.corpus_stat,
-        "stat_taken_ns": data.stat_taken_ns,
         "passages": len(data.passages.article),
         "articles": len(data.articles),
-        "n_docs": data.postings.n_docs,
     }
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
 
 
-def load(folder: Path, fingerprint: str) -> IndexData:
-    """Map the current index saved in `folder`; IndexUnusable if it is missing, stale or unreadable."""
-
-    def current(manifest: dict[str, Any]) -> None:
-        saved = str(manifest.get("fingerprint"))
-        if saved != fingerprint:
-            # "<corpus files>:<knowledge>" (builder.index_fingerprint): say which of the two changed.
-            if saved.partition(":")[0] == fingerprint.partition(":")[0]:
-                raise IndexUnusable("the domain file's aliases or people have changed since it was built")
-            raise IndexUnusable("the corpus has changed since it was built")
-
-    return _load(folder, current)
-
-
-def load_unchanged(folder: Path, signature: Sequence[tuple[str, int, int]], knowledge: str) -> IndexData:
-    """Map the current index of `folder` if the corpus's files have the names, sizes and times they had
-    when it was built (`corpus_stat`), none of them changed just before it was read, and it was built
-    with `knowledge` (a fingerprint): then their bytes need not be read and hashed to know that it is
-    current (as git trusts a file's stat). IndexUnusable otherwise: compare the bytes then (`load`)."""
-
-    def unchanged(manifest: dict[str, Any]) -> None:
-        taken = manifest.get("stat_taken_ns")
-        if not manifest.get("stat") or manifest.get("stat") != stat_digest(signature):
-            raise IndexUnusable("the corpus's files are not as they were")
-        if str(manifest.get("fingerprint")).partition(":")[2] != knowledge:
-            raise IndexUnusable("built with other knowledge")
-        # A file changed within a clock tick of being read could change again unseen: hash those.
-        if not isinstance(taken, int) or any(mtime >= taken - RACY_NS for _, _, mtime in signature):
-            raise IndexUnusable("a file changed while the index was built")
-
-    return _load(folder, unchanged)
+def load_segment(folder: Path, name: str) -> IndexData:
+    """Map segment `name` of `folder`; IndexUnusable if it is missing or unreadable."""
+    segment = folder / name
+    try:
+        manifest = json.loads((segment / "manifest.json").read_text(encoding="utf-8"))
+        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+            raise ValueError("not a segment of this format")
+        return _read(segment, manifest)
+    except FileNotFoundError as exc:
+        raise IndexUnusable(f"segment {name} unreadable (missing {Path(str(exc.filename)).name})") from exc
+    except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
+        raise IndexUnusable(f"segment {name} unreadable ({type(exc).__name__}: {exc})") from exc
 
 
-def _load(folder: Path, accept: Callable[[dict[str, Any]], None]) -> IndexData:
-    for _ in range(3):  # a build may replace the generation between reading the pointer and opening it
-        name = _current_name(folder)
-        if name is None:
-            if (folder / POINTER).exists():
-                raise IndexUnusable("unreadable pointer file")
-            raise IndexUnusable("no saved index")
-        generation = folder / name
-        try:
-            manifest = json.loads((generation / "manifest.json").read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            continue
-        except (OSError, ValueError) as exc:
-            raise IndexUnusable(f"unreadable manifest ({exc})") from exc
-        if not isinstance(manifest, dict):
-            raise IndexUnusable("unreadable manifest")
-        if manifest.get("format") != FORMAT or manifest.get("code") != code_version():
-            raise IndexUnusable("built by another version of Citebot")
-        accept(manifest)
-        try:
-            return _read(generation, manifest)
-        except FileNotFoundError as exc:
-            if _current_name(folder) != name:
-                continue  # replaced meanwhile: read the new one
-            raise IndexUnusable(f"unreadable (missing {Path(str(exc.filename)).name})") from exc
-        except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
-            raise IndexUnusable(f"unreadable ({type(exc).__name__}: {exc})") from exc
-    raise IndexUnusable("replaced while it was being read")
+def load_records(folder: Path, name: str) -> ArticleRecords:
+    """What segment `name` keeps for updates: each article's names, lookups and copy keys."""
+    segment = folder / name
+    try:
+        reads = json.loads((segment / "records.json").read_text(encoding="utf-8"))
+        keys = np.load(segment / "records.keys.npy", allow_pickle=False)
+        key_article = np.load(segment / "records.key_article.npy", allow_pickle=False)
+        return ArticleRecords(
+            names=[[(n, r) for n, r in names] for names in reads["names"]],
+            lookups=[lookups_from(lookups) for lookups in reads["lookups"]],
+            keys=keys,
+            key_article=key_article,
+        )
+    except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
+        raise IndexUnusable(f"segment {name}'s records unreadable ({type(exc).__name__}: {exc})") from exc
 
 
 def _read(folder: Path, manifest: dict[str, Any]) -> IndexData:
@@ -301,14 +337,16 @@ def _read(folder: Path, manifest: dict[str, Any]) -> IndexData:
         for group, names in _ARRAYS.items()
     }
     tables = {name: json.loads((folder / f"{name}.json").read_text(encoding="utf-8")) for name in _TABLES}
-    n, n_docs = int(manifest["passages"]), int(manifest["n_docs"])
+    n = int(manifest["passages"])
     postings = arrays["postings"]
     passages = PassageTable(**arrays["passages"])
     statements = StatementTable(**arrays["statements"])
-    _check(n == n_docs and all(len(a) == n for a in arrays["passages"].values()), "passage arrays")
+    _check(
+        len(postings["doc_len"]) == n and all(len(a) == n for a in arrays["passages"].values()), "passages"
+    )
     _check(len(statements.indptr) == n + 1 and len(statements.voice) == n, "statement arrays")
-    _check(len(postings["indptr"]) == len(tables["vocabulary"]) + 1 == len(postings["idf"]) + 1, "postings")
-    _check(int(postings["indptr"][-1]) == len(postings["docs"]) == len(postings["weights"]), "postings")
+    _check(len(postings["indptr"]) == len(tables["vocabulary"]) + 1, "postings")
+    _check(int(postings["indptr"][-1]) == len(postings["docs"]) == len(postings["tf"]), "postings")
     _check(len(tables["articles"]) == int(manifest["articles"]), "articles")
     by_speaker = arrays["by_speaker"]
     _check(len(by_speaker["indptr"]) == len(tables["speaker_keys"]) + 1, "speaker table")
@@ -327,15 +365,13 @@ def _read(folder: Path, manifest: dict[str, Any]) -> IndexData:
         ],
         text=_map_text(folder / "text.bin"),
         passages=passages,
-        postings=Postings(n_docs=n_docs, **postings),
+        postings=Postings(**postings),
         vocabulary=tables["vocabulary"],
         surface=[(word, term) for word, term in tables["surface"]],
         statements=statements,
         speakers=[Speaker(**s) for s in tables["speakers"]],
         people=[Person(name=p["name"], key=p["key"], roles=Counter(p["roles"])) for p in tables["people"]],
         fingerprint=str(manifest["fingerprint"]),
-        corpus_stat=str(manifest.get("stat") or ""),
-        stat_taken_ns=int(manifest.get("stat_taken_ns") or 0),
         by_speaker=SpeakerTable(keys=tables["speaker_keys"], **arrays["by_speaker"]),
         knowledge=Knowledge(
             aliases={term: tuple(v) for term, v in tables["knowledge"]["aliases"].items()},

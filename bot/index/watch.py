@@ -91,7 +91,7 @@ async def _current_index(build: _Build, old: SearchIndex) -> SearchIndex | None:
     # process then maps the saved index (or, if it could not be saved, builds it here).
     await _build_elsewhere(build)
     index = await asyncio.to_thread(
-        lambda: open_index(build.corpus_dir, build.index_dir, knowledge=build.knowledge)
+        lambda: open_index(build.corpus_dir, build.index_dir, knowledge=build.knowledge, previous=old)
     )
     return None if index.fingerprint == old.fingerprint else index
 

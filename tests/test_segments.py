@@ -1,0 +1,184 @@
+"""An index kept up to date in segments ranks and answers exactly as one rebuilt whole.
+
+The articles are our own, written for these tests: a harbour town's council, a port strike, people
+named in full in one article and by surname in another.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.answers import answer
+from bot.corpus import load_corpus
+from bot.index import SearchIndex, merge_segments, open_index
+from bot.index.update import SEGMENTS_PER_TIER
+from tests.conftest import OWN_ARTICLES
+
+QUERIES = [
+    "harbour council vote",
+    "strike at the port",
+    "what did Obiora say",
+    "ferry timetable winter",
+    "budget for the new quay",
+    "dockworkers wages",
+    "mayor",
+]
+QUESTIONS = [
+    "/whosaid Obiora",
+    "/whosaid the quay will be finished",
+    "/ask what did the council decide about the ferry?",
+    "/ask who spoke about wages?",
+]
+
+ARTICLES = {
+    "quay.md": """---
+title: Council backs a new quay
+date: 2026-03-02
+---
+
+The harbour council voted on Tuesday to build a new quay for the ferries.
+
+"The quay will be finished before the winter timetable starts," said Mayor Ines Lindqvist.
+
+The budget for the new quay is four million, the council's papers show.
+""",
+    "strike.md": """---
+title: Dockworkers walk out over wages
+date: 2026-03-05
+---
+
+Dockworkers at the port began a strike over wages on Monday.
+
+"We have waited three years for a fair offer," said union leader Chidi Obiora.
+
+The port authority said the ferry timetable would not change during the strike.
+""",
+    "talks.md": """---
+title: Port talks resume
+date: 2026-03-09
+---
+
+Talks between the union and the port authority resumed on Friday.
+
+Obiora said the union would accept a phased rise in wages if the quay work went ahead.
+
+Lindqvist told reporters the council hoped the strike would end within a week.
+""",
+}
+
+
+def _write(folder: Path, name: str, text: str) -> None:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    earlier = time.time() - 3600  # out of the clock tick in which a file's time is not trusted
+    os.utime(path, (earlier, earlier))
+
+
+def _compare(corpus: Path, index: SearchIndex) -> None:
+    """`index` ranks every query and answers every question as a full build of `corpus` does."""
+    whole = SearchIndex.build(load_corpus(corpus))
+    assert index.articles == whole.articles
+    for query in QUERIES:
+        terms = whole.analyzer.tokenize(query)
+        ours, theirs = index.search(terms, 10), whole.search(terms, 10)
+        assert [(h.passage, h.matched) for h in ours] == [(h.passage, h.matched) for h in theirs], query
+        assert [h.score for h in ours] == pytest.approx([h.score for h in theirs], rel=1e-6), query
+        for term in terms:
+            assert index.idf(term) == pytest.approx(whole.idf(term), rel=1e-12)
+    for question in QUESTIONS:
+        assert answer(question, index).model_dump() == answer(question, whole).model_dump(), question
+    assert list(index.people) == list(whole.people)
+    for key in whole.speakers:
+        ours = [(index.passage(p), s) for p, s in index.statements_by(key)]
+        assert ours == [(whole.passage(p), s) for p, s in whole.statements_by(key)], key
+
+
+@pytest.fixture
+def shelf(tmp_path: Path) -> Path:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for path in sorted(OWN_ARTICLES.glob("*.md"))[:3]:
+        shutil.copy(path, corpus / path.name)
+        os.utime(corpus / path.name, (time.time() - 3600,) * 2)
+    _write(corpus, "quay.md", ARTICLES["quay.md"])
+    return corpus
+
+
+def test_adds_changes_and_removals_rank_as_a_full_build(shelf: Path) -> None:
+    index = open_index(shelf)
+    assert len(index.segments) == 1
+    _write(shelf, "strike.md", ARTICLES["strike.md"])  # added
+    index = open_index(shelf, previous=index)
+    assert len(index.segments) == 2
+    _compare(shelf, index)
+    _write(shelf, "quay.md", ARTICLES["quay.md"].replace("four million", "five million"))  # changed
+    index = open_index(shelf, previous=index)
+    assert len(index.segments) == 3 and index.live_passages < len(index)  # the old version is deleted
+    _compare(shelf, index)
+    (shelf / sorted(OWN_ARTICLES.glob("*.md"))[0].name).unlink()  # removed
+    index = open_index(shelf, previous=index)
+    _compare(shelf, index)
+    assert "five million" in " ".join(
+        index.passage_text(p)
+        for p in range(len(index))
+        if index.top(index.scores(index.analyzer.tokenize("budget quay million")), 1) == [p]
+    )
+
+
+def test_a_new_full_name_reattributes_an_older_article_by_surname(shelf: Path) -> None:
+    # "Obiora said" in an older article resolves to Chidi Obiora only once an article names him in full.
+    _write(shelf, "talks.md", ARTICLES["talks.md"].replace("2026-03-09", "2026-03-01"))
+    index = open_index(shelf)
+    _write(shelf, "strike.md", ARTICLES["strike.md"])
+    index = open_index(shelf, previous=index)
+    assert len(index.segments) == 2
+    assert "talks.md" in index.segments[0].deleted  # indexed again, with the new people
+    _compare(shelf, index)
+    said = {index.doc_id(p) for p, _ in index.statements_by("p:chidi obiora")}
+    assert said == {"talks.md", "strike.md"}
+
+
+def test_an_article_sharing_a_sentence_is_indexed_with_a_full_build(
+    shelf: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    index = open_index(shelf)
+    copied = ARTICLES["strike.md"].replace(
+        "The port authority",
+        "The harbour council voted on Tuesday to build a new quay for the ferries. The port",
+    )
+    _write(shelf, "copy.md", copied)
+    with caplog.at_level(logging.WARNING, logger="bot.index"):
+        index = open_index(shelf, previous=index)
+    assert "shares sentences" in caplog.text and len(index.segments) == 1
+    _compare(shelf, index)
+
+
+def test_many_small_segments_are_merged_and_rank_the_same(shelf: Path) -> None:
+    index = open_index(shelf)
+    for number in range(SEGMENTS_PER_TIER + 1):
+        _write(
+            shelf,
+            f"note-{number:02}.md",
+            f"# Harbour note {number}\n\nThe ferry number {number} sailed late "
+            f"on day {number} of the strike, said deckhand Tomas Lind{number}.\n",
+        )
+        index = open_index(shelf, previous=index)
+    assert len(index.segments) == SEGMENTS_PER_TIER + 2
+    _compare(shelf, index)
+    assert merge_segments(default_folder := index_folder(shelf), shelf) >= 1
+    merged = open_index(shelf)
+    assert len(merged.segments) < len(index.segments)
+    assert sorted(p.name for p in default_folder.glob("seg-*")) == sorted(s.name for s in merged.segments)
+    _compare(shelf, merged)
+
+
+def index_folder(corpus: Path) -> Path:
+    from bot.config import default_index_folder
+
+    return default_index_folder(corpus)
