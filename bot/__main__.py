@@ -24,7 +24,7 @@ from bot.config import Settings
 from bot.corpus import load_corpus, shown_name
 from bot.domain import Domain, load_domain
 from bot.errors import CitebotError
-from bot.index import SearchIndex, build_and_save, extraction_cache, open_index
+from bot.index import SearchIndex, build_and_save, extraction_cache, merge_segments, open_index
 from bot.index.store import building
 from bot.logs import configure as configure_logging
 from bot.progress import indexing_progress
@@ -56,7 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "ask":
             return _ask(args, settings)
         if command == "index":
-            return _index(settings, if_stale=args.if_stale, workers=args.workers)
+            return _index(settings, if_stale=args.if_stale, workers=args.workers, merge=args.merge)
         if command == "add":
             return _add(args, settings)
         if command == "serve":
@@ -116,7 +116,12 @@ def _parser() -> argparse.ArgumentParser:
         "index", parents=[corpus], help="build the index and report what was loaded and skipped"
     )
     index.add_argument(
-        "--if-stale", action="store_true", help="only if the corpus changed since the saved index"
+        "--if-stale",
+        action="store_true",
+        help="only what changed since the saved index (a new segment), not a full build",
+    )
+    index.add_argument(
+        "--merge", action="store_true", help="merge the saved index's small segments (tiered), if due"
     )
     index.add_argument(
         "--workers",
@@ -258,8 +263,14 @@ def _positive(text: str) -> int:
     return number
 
 
-def _index(settings: Settings, *, if_stale: bool = False, workers: int | None = None) -> int:
+def _index(
+    settings: Settings, *, if_stale: bool = False, workers: int | None = None, merge: bool = False
+) -> int:
     domain = load_domain(settings.domain_path)
+    if merge:
+        merges = merge_segments(settings.index_folder, settings.corpus_dir, domain.knowledge())
+        print(f"Merged segments {merges} time(s), in {settings.index_folder}/")
+        return 0
     if if_stale:
         index = _load_index(settings, domain)
         print(

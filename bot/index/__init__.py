@@ -41,7 +41,15 @@ from bot.text import Analyzer
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Hit", "SearchIndex", "build_and_save", "extraction_cache", "merge_segments", "open_index"]
+__all__ = [
+    "Hit",
+    "SearchIndex",
+    "build_and_save",
+    "current_index",
+    "extraction_cache",
+    "merge_segments",
+    "open_index",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,14 +88,12 @@ class SearchIndex:
         for segment in self.segments:
             for speaker in [*segment.data.speakers, *segment.voices]:
                 self.speakers.setdefault(speaker_key(speaker), speaker)
-        self._speaker_numbers = [
-            {key: number for number, key in enumerate(s.data.by_speaker.keys)} for s in self.segments
-        ]
         self.live_passages = sum(s.n_live for s in self.segments)
         live_length = sum(s.live_length for s in self.segments)
         avgdl = live_length / self.live_passages if self.live_passages else 1.0
         self._norms = [s.data.postings.norms(avgdl) for s in self.segments]
         self._term_stats: dict[str, tuple[int, float]] = {}  # term -> (df, idf), as asked
+        self._ranks = self._article_ranks()
         self.fingerprint = fingerprint if fingerprint is not None else last.fingerprint
         self.corpus_stat: tuple[tuple[str, int, int], ...] = ()  # the corpus's files when it was opened
 
@@ -108,6 +114,14 @@ class SearchIndex:
     def __len__(self) -> int:
         """How many passage numbers there are (deleted passages keep theirs; see `live_passages`)."""
         return self._starts[-1]
+
+    def segment_sizes(self) -> list[tuple[int, int]]:
+        """Each segment's (passages, live passages)."""
+        return [(len(s), s.n_live) for s in self.segments]
+
+    def merge_due(self) -> bool:
+        """The tiered merge policy would merge some of the segments now."""
+        return bool(update.merge_plan(self.segment_sizes()))
 
     def _locate(self, pid: int) -> tuple[Segment, int]:
         at = bisect.bisect_right(self._starts, pid) - 1
@@ -158,7 +172,7 @@ class SearchIndex:
 
     def order(self, pid: int) -> int:
         """Where passage `pid` comes in corpus order (articles oldest first): for sorting equal scores."""
-        return pid if self._order is None else int(self._order[pid])
+        return int(self._order_of(np.array([pid], dtype=np.int64))[0])
 
     # -- who said what ----------------------------------------------------------------------
 
@@ -177,8 +191,8 @@ class SearchIndex:
     def statements_by(self, key: str) -> list[tuple[int, Statement]]:
         """(passage, statement) for everything one speaker said, in corpus order."""
         said = []
-        for segment, numbers, offset in zip(self.segments, self._speaker_numbers, self._starts, strict=False):
-            number = numbers.get(key)
+        for segment, offset in zip(self.segments, self._starts, strict=False):
+            number = segment.speaker_number.get(key)
             if number is None:
                 continue
             table, passages = segment.data.by_speaker, segment.data.passages
@@ -193,7 +207,10 @@ class SearchIndex:
                     voice = segment.voices[int(passages.article[local])]
                     said.append((offset + local, Statement(voice, "voice", whole, whole)))
         if len(self.segments) > 1:
-            said.sort(key=lambda item: self.order(item[0]))  # stable: a passage's statements keep their order
+            keys = self._order_of(np.array([pid for pid, _ in said], dtype=np.int64))
+            said = [
+                said[i] for i in np.argsort(keys, kind="stable")
+            ]  # a passage's statements keep their order
         return said
 
     def speaker_terms(self, pid: int) -> frozenset[str]:
@@ -246,7 +263,7 @@ class SearchIndex:
 
     def top(self, scores: np.ndarray, k: int) -> list[int]:
         """Passages with the `k` best positive scores, best first (ties: earlier in corpus order first)."""
-        return engine.top(scores, k, self._order)
+        return engine.top(scores, k, self._order_of if self._ranks is not None else None)
 
     def search(self, terms: Sequence[str], k: int = 10) -> list[Hit]:
         """The `k` best passages for `terms`."""
@@ -311,9 +328,9 @@ class SearchIndex:
             said=(int(table.said[row, 0]), int(table.said[row, 1])),
         )
 
-    @cached_property
-    def _order(self) -> np.ndarray | None:
-        """Each passage's place in corpus order, when there are several segments (else its number)."""
+    def _article_ranks(self) -> list[np.ndarray] | None:
+        """For each segment, each article's place among the live articles in corpus order (oldest
+        first); None for one segment, whose passages are in corpus order already."""
         if len(self.segments) == 1:
             return None
         live = sorted(
@@ -325,12 +342,21 @@ class SearchIndex:
         ranks = [np.full(len(s.data.articles), len(live), dtype=np.int64) for s in self.segments]
         for rank, (_, at, number) in enumerate(live):
             ranks[at][number] = rank
-        return np.concatenate(
-            [
-                (ranks[at][s.data.passages.article] << 32) + np.arange(len(s), dtype=np.int64)
-                for at, s in enumerate(self.segments)
-            ]
-        )
+        return ranks
+
+    def _order_of(self, pids: np.ndarray) -> np.ndarray:
+        """Where passages `pids` come in corpus order (as sortable numbers)."""
+        if self._ranks is None:
+            return pids
+        starts = np.array(self._starts)
+        at = np.searchsorted(starts, pids, side="right") - 1
+        keys = np.empty(len(pids), dtype=np.int64)
+        for segment in np.unique(at).tolist():
+            mine = at == segment
+            local = pids[mine] - starts[segment]
+            article = self.segments[segment].data.passages.article[local]
+            keys[mine] = (self._ranks[segment][article] << 32) + local
+        return keys
 
     @cached_property
     def _surface(self) -> dict[str, str]:
@@ -418,6 +444,17 @@ def open_index(
         return SearchIndex.build(load_corpus(corpus_dir, clutter=knowledge.clutter), progress, knowledge)
 
 
+def current_index(
+    corpus_dir: Path, index_dir: Path, knowledge: Knowledge, previous: SearchIndex | None = None
+) -> SearchIndex | None:
+    """The saved index if it is already the corpus's as it is now (another process, such as `add`,
+    brought it up to date), else None; nothing is built or written."""
+    try:
+        return _current(index_dir, corpus_dir, knowledge, previous)
+    except _Stale:
+        return None
+
+
 class _Stale(Exception):
     """The saved index is not the corpus's: why, and (when it can be updated) how it differs."""
 
@@ -499,6 +536,8 @@ def merge_segments(
     lock for each merge; how many merges were made. Answers go on from the old segments meanwhile."""
     knowledge = _knowledge(knowledge)
     merges = 0
+    if not store.owned(folder):
+        return merges
     while True:
         with store.building(folder):
             try:
@@ -507,8 +546,7 @@ def merge_segments(
                 index = mapped(folder, manifest)
             except IndexUnusable:
                 return merges
-            sizes = [(len(s), s.n_live) for s in index.segments]
-            chosen = update.merge_plan(manifest, sizes)
+            chosen = update.merge_plan(index.segment_sizes())
             if not chosen:
                 return merges
             reader = update.Reader(corpus_dir, extraction_cache(folder), knowledge.clutter)

@@ -19,6 +19,7 @@ whichever segment holds it, so an index in many segments ranks exactly as one re
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -95,19 +96,18 @@ def weight_factor(idf_value: float, count: int) -> float:
     return idf_value * (K1 + 1) * count
 
 
-def top(scores: np.ndarray, k: int, order: np.ndarray | None = None) -> list[int]:
-    """Indices of the `k` best positive scores, best first; equal scores by `order` (the passages'
-    places in corpus order; default: their indices)."""
+def top(scores: np.ndarray, k: int, order: Callable[[np.ndarray], np.ndarray] | None = None) -> list[int]:
+    """Indices of the `k` best positive scores, best first; equal scores by `order` (of an array of
+    indices, their places in corpus order; default: the indices themselves)."""
     candidates = np.flatnonzero(scores > 0)
-    rank = candidates if order is None else order[candidates]
     if len(candidates) > k:
         values = scores[candidates]
         kth = np.partition(values, len(values) - k)[len(values) - k]
-        better = values > kth
-        tied = np.flatnonzero(values == kth)
-        tied = tied[np.argsort(rank[tied], kind="stable")][: k - int(better.sum())]
-        keep = np.flatnonzero(better)
-        keep = np.concatenate([keep, tied])
-        candidates, rank = candidates[keep], rank[keep]
+        better = candidates[values > kth]
+        tied = candidates[values == kth]
+        if order is not None:
+            tied = tied[np.argsort(order(tied), kind="stable")]
+        candidates = np.concatenate([better, tied[: k - len(better)]])
+    rank = candidates if order is None else order(candidates)
     sorted_at = np.lexsort((rank, -scores[candidates]))
     return [int(i) for i in candidates[sorted_at]]

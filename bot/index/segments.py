@@ -41,8 +41,9 @@ class Segment:
         if frozenset(deleted) == self.deleted:
             return self
         other = Segment(self.name, self.data, deleted)
-        if "term_id" in self.__dict__:
-            other.__dict__["term_id"] = self.term_id
+        for derived in ("term_id", "speaker_number"):  # from the data alone: shared, not built again
+            if derived in self.__dict__:
+                other.__dict__[derived] = self.__dict__[derived]
         return other
 
     def __len__(self) -> int:
@@ -52,6 +53,11 @@ class Segment:
     def term_id(self) -> dict[str, int]:
         """Each of the segment's terms' id."""
         return {term: i for i, term in enumerate(self.data.vocabulary)}
+
+    @cached_property
+    def speaker_number(self) -> dict[str, int]:
+        """Each speaker key's number in the segment's speaker table."""
+        return {key: number for number, key in enumerate(self.data.by_speaker.keys)}
 
     @cached_property
     def alive(self) -> np.ndarray | None:

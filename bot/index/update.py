@@ -121,8 +121,8 @@ def update(
     )
 
 
-def merge_plan(manifest: store.Manifest, sizes: list[tuple[int, int]]) -> list[int]:
-    """Which segments to merge (positions in `manifest.segments`), given each one's (passages, live
+def merge_plan(sizes: list[tuple[int, int]]) -> list[int]:
+    """Which segments to merge (positions in the manifest), given each one's (passages, live
     passages); [] when none need to be. Tiered like Lucene's policy: when a size class holds
     SEGMENTS_PER_TIER segments, its smallest are merged; a segment mostly deleted is rewritten."""
     for at, (total, live) in enumerate(sizes):

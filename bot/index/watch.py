@@ -20,7 +20,7 @@ from watchfiles import Change, awatch
 from bot.config import Settings
 from bot.corpus import ARTICLE_SUFFIXES, corpus_stat
 from bot.domain import Knowledge
-from bot.index import SearchIndex, open_index
+from bot.index import SearchIndex, current_index, open_index
 
 logger = logging.getLogger(__name__)
 
@@ -82,23 +82,53 @@ async def _update(
         return
     if index is not None:
         swap(index)
-        logger.info("index updated: %d articles, %d passages", len(index.articles), len(index))
+        logger.info("index updated: %d articles, %d passages", len(index.articles), index.live_passages)
+    if current().merge_due():
+        await _merge(build, current, swap)
+
+
+async def _merge(
+    build: _Build, current: Callable[[], SearchIndex], swap: Callable[[SearchIndex], None]
+) -> None:
+    """Merge small segments in a child process (answers go on from the old ones), then swap."""
+    try:
+        await _run_elsewhere(build, "--merge")
+        old = current()
+        index = await asyncio.to_thread(
+            lambda: open_index(build.corpus_dir, build.index_dir, knowledge=build.knowledge, previous=old)
+        )
+    except Exception:
+        logger.exception("could not merge the index's segments; still answering from them as they are")
+        return
+    if index.fingerprint != old.fingerprint:
+        swap(index)
+        logger.info("index segments merged: %d now", len(index.segments))
 
 
 async def _current_index(build: _Build, old: SearchIndex) -> SearchIndex | None:
     """An index of the corpus as it is now, or None if its content has not changed after all."""
-    # The builder process reads and hashes the corpus, and builds only if the content changed; this
-    # process then maps the saved index (or, if it could not be saved, builds it here).
-    await _build_elsewhere(build)
+    # Often the index is current already (`add` wrote its segment): map the new segment, nothing else.
     index = await asyncio.to_thread(
-        lambda: open_index(build.corpus_dir, build.index_dir, knowledge=build.knowledge, previous=old)
+        lambda: current_index(build.corpus_dir, build.index_dir, build.knowledge, previous=old)
     )
+    if index is None:
+        # The builder process reads and hashes what changed, and writes a segment; this process then
+        # maps it (or, if it could not be saved, builds the index here).
+        await _build_elsewhere(build)
+        index = await asyncio.to_thread(
+            lambda: open_index(build.corpus_dir, build.index_dir, knowledge=build.knowledge, previous=old)
+        )
     return None if index.fingerprint == old.fingerprint else index
 
 
 async def _build_elsewhere(build: _Build) -> None:
     """`python -m bot index --if-stale` in a child process, which saves the index it builds."""
-    command = [sys.executable, "-m", "bot", "index", "--if-stale", "--corpus", str(build.corpus_dir)]
+    await _run_elsewhere(build, "--if-stale")
+
+
+async def _run_elsewhere(build: _Build, flag: str) -> None:
+    """`python -m bot index <flag>` in a child process, on this server's corpus and index."""
+    command = [sys.executable, "-m", "bot", "index", flag, "--corpus", str(build.corpus_dir)]
     env = {**os.environ, "INDEX_DIR": str(build.index_dir), "DOMAIN_FILE": str(build.domain_file)}
     child = await asyncio.create_subprocess_exec(
         *command, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
