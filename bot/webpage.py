@@ -58,7 +58,9 @@ def extract_webpage(data: bytes) -> Webpage:
                     or _author(page.get("ld_author")),
                 ),
             ),
-            ("date", document.get("date")),
+            # The publisher's declared date of publication (schema.org's first, as Readability reads
+            # it, then Open Graph's) beats htmldate's guess, which may be when the page was updated.
+            ("date", page.get("ld_published") or page.get("published") or document.get("date")),
             ("outlet", outlet),
             # The parser may have moved <link rel=canonical> and og:url into the body: read them anywhere.
             ("url", page.get("canonical") or page.get("og_url") or document.get("url")),
@@ -98,7 +100,11 @@ def _head_facts(data: bytes) -> dict[str, str]:
             "article:author": "author",
             "og:article:author": "author",
             "dc.creator": "author",
+            "article:published_time": "published",
+            "og:article:published_time": "published",
         }.get(key)
+        if name == "published":
+            value = _iso_day(value)
         if name and value and name not in facts:
             facts[name] = value
     for element in root.iter():
@@ -110,9 +116,13 @@ def _head_facts(data: bytes) -> dict[str, str]:
                 break
     for element in root.iter("script"):
         if str(element.get("type") or "").strip().lower() == "application/ld+json":
-            names = _linked_data_authors(str(element.text_content()))
+            data = _json_ld(str(element.text_content()))
+            names = _linked_data_authors(data)
             if names:
                 facts.setdefault("ld_author", ", ".join(names))
+            published = _linked_data_published(data)
+            if published:
+                facts.setdefault("ld_published", published)
     for element in root.iter("link"):
         if "canonical" in (element.get("rel") or "").lower().split() and element.get("href", "").startswith(
             "http"
@@ -157,14 +167,42 @@ _ROLE = re.compile(
 )
 
 
-def _linked_data_authors(text: str) -> list[str]:
-    """The people a schema.org JSON-LD block names as an article's author (not organisations)."""
-    # Pages wrap the block in CDATA or comment markers, or end it with a semicolon.
+def _json_ld(text: str) -> Any:
+    """A schema.org JSON-LD block's data, or None. Pages wrap the block in CDATA or comment markers, or
+    end it with a semicolon."""
     text = re.sub(r"^\s*(?:<!\[CDATA\[|<!--)|(?:\]\]>|-->)\s*$", "", text.strip()).strip().rstrip(";")
     try:
-        data = json.loads(text)
+        return json.loads(text)
     except ValueError:
-        return []
+        return None
+
+
+_ISO_DAY = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})(?:$|[T\s])")
+
+
+def _iso_day(value: str) -> str:
+    """The day of an ISO 8601 date or time ("2020-07-10T14:15:42+00:00" -> "2020-07-10"), else ""."""
+    match = _ISO_DAY.match(value)
+    return match.group(1) if match else ""
+
+
+def _linked_data_published(data: Any) -> str:
+    """The day a schema.org JSON-LD block says its article was first published, else ""."""
+    stack: list[Any] = [data]
+    while stack:
+        item = stack.pop(0)
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            value = item.get("datePublished")
+            if isinstance(value, str) and _iso_day(value):
+                return _iso_day(value)
+            stack.extend(v for k, v in item.items() if k == "@graph" or isinstance(v, dict | list))
+    return ""
+
+
+def _linked_data_authors(data: Any) -> list[str]:
+    """The people a schema.org JSON-LD block names as an article's author (not organisations)."""
     names: list[str] = []
     stack: list[Any] = [data]
     while stack and len(names) < 10:

@@ -328,3 +328,33 @@ def test_an_organisation_in_linked_data_is_not_an_author() -> None:
     )
     article = article_from_bytes(page(head, f"<article>{STORY}</article>"), "a.html", ".html")
     assert article.author is None
+
+
+UPDATED = "<p class='updated'>Updated <time datetime='2025-01-07T09:08:22+00:00'>7 January 2025</time></p>"
+
+
+@pytest.mark.parametrize(
+    ("head", "day"),
+    [
+        (
+            '<script type=\'application/ld+json\'>{"@graph": [{"@type": "NewsArticle", '
+            '"datePublished": "2020-07-10T14:15:42+00:00", "dateModified": "2025-01-07T09:08:22+00:00"}]}'
+            "</script><meta property='article:modified_time' content='2025-01-07T09:08:22+00:00'>",
+            "2020-07-10",
+        ),
+        ("<meta property='article:published_time' content='2019-03-04T08:00:00Z'>", "2019-03-04"),
+        (
+            "<meta property='article:published_time' content='2019-05-06T08:00:00Z'>"
+            '<script type=\'application/ld+json\'>{"@type": "NewsArticle", "datePublished": "2019-04-01"}'
+            "</script>",
+            "2019-04-01",
+        ),
+    ],
+    ids=["linked data over an update", "open graph", "linked data over open graph"],
+)
+def test_the_declared_publication_date_beats_a_later_update(head: str, day: str) -> None:
+    body = f"<article>{UPDATED}{STORY}</article>"
+    article = article_from_bytes(
+        page(f"<title>Council rebuilds the ferry pier</title>{head}", body), "a.html", ".html"
+    )
+    assert article.date == day
