@@ -79,6 +79,9 @@ _TITLE_SEPARATOR = re.compile(r"\s+(?:\||-|–|—|::|·|»|«|/)\s+")
 _DOMAIN = re.compile(r"^(?:www\.)?[\w-]+(?:\.[\w-]+)+$", re.IGNORECASE)
 
 
+MAX_HEADINGS = 30  # of the page's first h1 and h2 headings, one may be the headline its <title> holds
+
+
 def _head_facts(data: bytes) -> dict[str, str]:
     """The page's <title>, Open Graph title, site name and URL, and canonical link, wherever they are."""
     root: Any = load_html(data)  # trafilatura's reader: it decodes the page as the extraction does
@@ -107,6 +110,8 @@ def _head_facts(data: bytes) -> dict[str, str]:
             value = _iso_day(value)
         if name and value and name not in facts:
             facts[name] = value
+    headings = [" ".join(str(h.text_content()).split()).casefold() for h in root.iter("h1", "h2")]
+    facts["headings"] = "\n".join(h for h in headings[:MAX_HEADINGS] if h)
     for element in root.iter():
         classes = str(element.get("class") or "").lower()
         if "byline" in classes or "by-line" in classes:
@@ -146,7 +151,10 @@ def _title(page: dict[str, str], extracted: str, site: str) -> str:
 
     raw = " ".join(page.get("title", "").split())
     parts = [part for part in _TITLE_SEPARATOR.split(raw) if part and not is_site(part)]
-    longest = max(parts, key=lambda part: len(part.split()), default="")
+    # The part the page itself shows as a heading is the headline; else the longest part.
+    headings = set(page.get("headings", "").split("\n")) - {""}
+    shown = [part for part in parts if len(part.split()) >= 3 and part.casefold() in headings]
+    longest = max(shown or parts, key=lambda part: len(part.split()), default="")
     cleaned = longest if len(parts) > 1 and len(longest.split()) >= 3 else " - ".join(parts)
     if cleaned.endswith(("…", "...")) and page.get("og_title"):
         cleaned = ""  # a <title> cut short: the Open Graph title is whole

@@ -358,3 +358,10 @@ def test_the_declared_publication_date_beats_a_later_update(head: str, day: str)
         page(f"<title>Council rebuilds the ferry pier</title>{head}", body), "a.html", ".html"
     )
     assert article.date == day
+
+
+def test_of_a_title_in_many_parts_the_one_the_page_shows_as_a_heading_is_the_headline() -> None:
+    head = "<title>Pier reopens after the storm - Part 2 - Quill | Coastal Diaries | Tales of the Northern Sea Coast</title>"
+    body = f"<h1>Harbour Gazette</h1><article><h2>Pier reopens after the storm</h2>{STORY}</article>"
+    article = article_from_bytes(page(head, body), "a.html", ".html")
+    assert article.title == "Pier reopens after the storm"  # not the longest part, a collection's name
