@@ -9,6 +9,9 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -182,3 +185,58 @@ def index_folder(corpus: Path) -> Path:
     from bot.config import default_index_folder
 
     return default_index_folder(corpus)
+
+
+def test_kill_9_during_updates_and_merges_leaves_a_usable_index_and_no_debris(tmp_path: Path) -> None:
+    from benchmarks.synth import generate
+    from bot.index import mapped
+    from bot.index.store import read_manifest
+    from tests.slack_kit import clean_environ
+    from tests.test_cli import run
+
+    corpus = generate(tmp_path / "shelf", 20_000)
+    for path in corpus.iterdir():
+        os.utime(path, (time.time() - 3600,) * 2)
+    folder = index_folder(corpus)
+    assert run("index", "--corpus", str(corpus)).returncode == 0
+
+    def late_article(number: int) -> None:
+        extra = generate(tmp_path / f"late-{number}", 60, seed=100 + number)
+        for path in extra.iterdir():
+            _write(corpus, f"late-{number}-{path.name}", path.read_text(encoding="utf-8"))
+
+    def killed(flag: str, delay: float) -> None:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "index", flag, "--corpus", str(corpus)],
+            env=clean_environ(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(delay)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        manifest = read_manifest(folder)  # whatever the moment: a whole manifest naming whole segments
+        assert len(mapped(folder, manifest)) > 0
+
+    # Killed before, during and after the work (start-up takes about half a second).
+    for number, delay in enumerate((0.4, 0.7, 0.8, 0.9, 1.0, 1.3)):
+        late_article(number)
+        killed("--if-stale", delay)
+    for number in range(6, 6 + SEGMENTS_PER_TIER):  # enough small segments for a merge to be due
+        late_article(number)
+        assert run("index", "--if-stale", "--corpus", str(corpus)).returncode == 0
+    assert open_index(corpus).merge_due()
+    for delay in (0.5, 0.9, 1.0, 1.1, 1.2):
+        killed("--merge", delay)
+    assert run("index", "--merge", "--corpus", str(corpus)).returncode == 0
+    index = open_index(corpus)
+    assert not index.merge_due()
+    names = {p.name for p in folder.iterdir()}
+    assert not any(name.startswith(".staging-") for name in names)
+    assert {n for n in names if n.startswith("seg-")} == {s.name for s in index.segments}
+    whole = SearchIndex.build(load_corpus(corpus))
+    for query in ("the of harbour", "ka lo mi", "str pl gr"):
+        terms = whole.analyzer.tokenize(query)
+        ours, theirs = index.search(terms, 10), whole.search(terms, 10)
+        assert [h.passage for h in ours] == [h.passage for h in theirs]
+        assert [h.score for h in ours] == pytest.approx([h.score for h in theirs], rel=1e-6)
