@@ -74,6 +74,7 @@ _LETTERS = rf"[^\W\d_{_CJK}]+"  # letters of any script but those
 _TOKEN = re.compile(rf"\d+(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|[{_CJK}]+|{_LETTERS}(?:'{_LETTERS})*")
 _ASCII_TOKEN = re.compile(r"\d+(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[a-z]+(?:'[a-z]+)*")  # the same, faster
 _CJK_RUN = re.compile(rf"[{_CJK}]+")
+_HAS_DIGIT = re.compile(r"\d")
 # The Snowball stemmer for each script whose words it can stem (PyStemmer ships them); other scripts'
 # words are indexed as written (folded).
 _SCRIPT_STEMMERS = (("LATIN", "english"), ("CYRILLIC", "russian"), ("GREEK", "greek"), ("ARABIC", "arabic"))
@@ -153,9 +154,12 @@ class Analyzer:
         """Folded words of `text`, possessives dropped and numbers without thousands separators."""
         text = _ACRONYMS.sub(lambda m: f" {_ACRONYM_TERM[m.group()]} ", text)
         folded = self._phrase_re.sub(lambda m: self._phrases[" ".join(m.group().split())], fold(text))
-        out = []
         ascii_text = folded.isascii()
-        for token in (_ASCII_TOKEN if ascii_text else _TOKEN).findall(folded):
+        tokens = (_ASCII_TOKEN if ascii_text else _TOKEN).findall(folded)
+        if ascii_text and "'" not in folded and not _HAS_DIGIT.search(folded):
+            return tokens  # plain words only: nothing below would change them
+        out = []
+        for token in tokens:
             if token[0].isdigit():
                 out.append(token.replace(",", ""))
                 continue
@@ -186,7 +190,15 @@ class Analyzer:
 
     def analyse(self, text: str) -> list[tuple[str, str]]:
         """(word, index term) for every word of an article sentence that is not a stop word."""
-        return [(word, term) for word in self.words(text) if (term := self.canonical(word)) is not None]
+        known = self._terms  # a million sentences' words: the cache is read here, not through a call
+        pairs = []
+        for word in self.words(text):
+            term = known.get(word, "")
+            if term == "":
+                term = self.canonical(word)
+            if term is not None:
+                pairs.append((word, term))
+        return pairs
 
     def analyse_query(self, text: str) -> list[tuple[str, str]]:
         """(word, index term) for a question as typed: a lower-case "us" counts as the country."""
