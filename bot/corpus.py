@@ -170,10 +170,9 @@ def file_changes(folder: Path, recorded: Sequence[FileRecord], taken_ns: int) ->
     taken = time.time_ns()
     files: list[FileRecord] = []
     changed: list[str] = []
-    for path in article_files(folder):
-        name = path.relative_to(folder).as_posix()
+    for name, file in article_entries(folder):
         try:
-            stat = path.stat()
+            stat = os.stat(file)
         except OSError:
             continue
         old = known.get(name)
@@ -182,7 +181,7 @@ def file_changes(folder: Path, recorded: Sequence[FileRecord], taken_ns: int) ->
             files.append(old)
             continue
         try:
-            record = FileRecord(name, stat.st_size, stat.st_mtime_ns, file_digest(read_bytes(path)))
+            record = FileRecord(name, stat.st_size, stat.st_mtime_ns, file_digest(read_bytes(Path(file))))
         except ArticleError:
             continue  # unreadable now: as if it were gone
         files.append(record)
@@ -214,47 +213,54 @@ def article_files(folder: Path, problems: list[Skipped] | None = None) -> list[P
     line break, which would break every listing and citation of it) is left out and, when `problems`
     is given, reported there.
     """
+    return [Path(path) for _, path in article_entries(folder, problems)]
+
+
+def article_entries(folder: Path, problems: list[Skipped] | None = None) -> list[tuple[str, str]]:
+    """`article_files` as (name in the corpus, its relative path with "/"; the file's path)."""
     if not folder.is_dir():
         raise CorpusError(f"corpus folder not found: {folder}")
     if not os.access(folder, os.R_OK | os.X_OK):
         raise CorpusError(f"cannot read the corpus folder {folder}: permission denied")
     report = problems if problems is not None else []
-    found: list[Path] = []
+    found: list[tuple[str, str]] = []
     walked: set[tuple[int, int]] = set()
+    root = os.fspath(folder)
 
     def unreadable(error: OSError) -> None:
         where = Path(error.filename) if error.filename else folder
         report.append(Skipped(path=where, reason=f"folder not readable ({error.strerror or error})"))
 
-    for top, dirs, files in os.walk(folder, onerror=unreadable, followlinks=True):
-        here = Path(top)
-        stat = here.stat()
+    # Strings, not Path objects: a shelf of a hundred thousand files is listed whenever the index is
+    # opened, and pathlib's parsing would cost seconds of it.
+    for top, dirs, files in os.walk(root, onerror=unreadable, followlinks=True):
+        stat = os.stat(top)
         if (stat.st_dev, stat.st_ino) in walked:  # reached again through a link: a loop
-            report.append(Skipped(path=here, reason="a link back to a folder already read (a loop)"))
+            report.append(Skipped(path=Path(top), reason="a link back to a folder already read (a loop)"))
             dirs.clear()
             continue
         walked.add((stat.st_dev, stat.st_ino))
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and _fit_name(here / d, report))
+        prefix = "" if top == root else os.path.relpath(top, root).replace(os.sep, "/") + "/"
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and _fit_name(top, d, report))
         for name in files:
-            path = here / name
-            if (
-                name.startswith(".")
-                or path.suffix.lower() not in ARTICLE_SUFFIXES
-                or not _fit_name(path, report)
-            ):
+            if name.startswith(".") or os.path.splitext(name)[1].lower() not in ARTICLE_SUFFIXES:
                 continue
-            if path.is_file():
-                found.append(path)
-            elif path.is_symlink():
-                report.append(Skipped(path=path, reason="a link to nothing (broken symbolic link)"))
-    return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
+            if not _fit_name(top, name, report):
+                continue
+            full = os.path.join(top, name)
+            if os.path.isfile(full):
+                found.append((prefix + name, full))
+            elif os.path.islink(full):
+                report.append(Skipped(path=Path(full), reason="a link to nothing (broken symbolic link)"))
+    found.sort()
+    return found
 
 
-def _fit_name(path: Path, problems: list[Skipped]) -> bool:
+def _fit_name(folder: str, name: str, problems: list[Skipped]) -> bool:
     """False (and a problem reported) for a name with a control character, a line break above all."""
-    if _CONTROL_CHARS.search(path.name) is None:
+    if _CONTROL_CHARS.search(name) is None:
         return True
-    problems.append(Skipped(path=path, reason="its name holds a line break or control character; rename it"))
+    problems.append(Skipped(path=Path(folder, name), reason="its name holds a line break or control character; rename it"))
     return False
 
 
