@@ -134,9 +134,8 @@ class Corpus:
     articles: tuple[Article, ...]
     skipped: tuple[Skipped, ...]
     fingerprint: str = ""
-    stat: str = ""  # stat_digest of the files' names, sizes and times as they were read …
-    stat_taken_ns: int = 0  # … taken from this moment on
-    files: tuple[FileRecord, ...] = ()  # each readable article file as it was read
+    stat_taken_ns: int = 0  # when the files began to be read …
+    files: tuple[FileRecord, ...] = ()  # … and each readable article file as it was read
 
 
 class FileRecord(NamedTuple):
@@ -260,7 +259,9 @@ def _fit_name(folder: str, name: str, problems: list[Skipped]) -> bool:
     """False (and a problem reported) for a name with a control character, a line break above all."""
     if _CONTROL_CHARS.search(name) is None:
         return True
-    problems.append(Skipped(path=Path(folder, name), reason="its name holds a line break or control character; rename it"))
+    problems.append(
+        Skipped(path=Path(folder, name), reason="its name holds a line break or control character; rename it")
+    )
     return False
 
 
@@ -274,20 +275,18 @@ def load_corpus(folder: Path, *, cache: Path | None = None, clutter: Sequence[st
     skipped: list[Skipped] = []
     digest = hashlib.blake2b(digest_size=20)
     taken = time.time_ns()
-    signature: list[tuple[str, int, int]] = []
     files: list[FileRecord] = []
-    for path in article_files(folder, skipped):
-        doc_id = path.relative_to(folder).as_posix()
+    for doc_id, name in article_entries(folder, skipped):
+        path = Path(name)
         try:
-            stat = path.stat()  # before reading: a change while it is read shows as a new stat later
-            signature.append((doc_id, stat.st_size, stat.st_mtime_ns))
+            stat = os.stat(name)  # before reading: a change while it is read shows as a new stat later
         except OSError:
-            pass  # as corpus_stat: the read below says what is wrong
+            stat = None  # the read below says what is wrong
         try:
             data = read_bytes(path)
             _add_to_digest(digest, doc_id, data)
-            if signature and signature[-1][0] == doc_id:
-                files.append(FileRecord(*signature[-1], file_digest(data)))
+            if stat is not None:
+                files.append(FileRecord(doc_id, stat.st_size, stat.st_mtime_ns, file_digest(data)))
             articles.append(
                 article_from_bytes(data, doc_id, path.suffix.lower(), cache=cache, clutter=clutter)
             )
@@ -299,7 +298,6 @@ def load_corpus(folder: Path, *, cache: Path | None = None, clutter: Sequence[st
         articles=tuple(articles),
         skipped=tuple(skipped),
         fingerprint=digest.hexdigest(),
-        stat=stat_digest(signature),
         stat_taken_ns=taken,
         files=tuple(files),
     )
@@ -336,14 +334,6 @@ def corpus_stat(folder: Path) -> tuple[tuple[str, int, int], ...]:
             continue
         signature.append((path.relative_to(folder).as_posix(), stat.st_size, stat.st_mtime_ns))
     return tuple(signature)
-
-
-def stat_digest(signature: Sequence[tuple[str, int, int]]) -> str:
-    """A hash of a `corpus_stat` signature (or the same taken while loading)."""
-    digest = hashlib.blake2b(digest_size=20)
-    for name, size, mtime in signature:
-        digest.update(f"{len(name)}:{name}:{size}:{mtime};".encode("utf-8", "surrogatepass"))
-    return digest.hexdigest()
 
 
 def read_article(path: Path, doc_id: str) -> Article:

@@ -12,7 +12,6 @@ import hashlib
 import os
 import re
 import secrets
-import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -21,13 +20,8 @@ from pathlib import Path
 from bot.corpus import (
     ARTICLE_SUFFIXES,
     Article,
-    Corpus,
     article_from_bytes,
-    corpus_fingerprint,
-    corpus_stat,
-    file_changes,
     load_corpus,
-    stat_digest,
 )
 from bot.errors import ArticleError, CitebotError
 from bot.fetch import FetchRefused, fetch
@@ -150,19 +144,6 @@ class Shelf:
         self.sentences: dict[str, str] = {}
         for article in corpus.articles:
             self._remember(article)
-
-    def corpus(self) -> Corpus:
-        """The shelf now: the articles it had and those added since."""
-        taken = time.time_ns()
-        stat = stat_digest(corpus_stat(self.corpus_dir))  # before the bytes: see Corpus.stat
-        return Corpus(
-            articles=tuple(self.articles.values()),
-            skipped=self.skipped,
-            fingerprint=corpus_fingerprint(self.corpus_dir),
-            stat=stat,
-            stat_taken_ns=taken,
-            files=file_changes(self.corpus_dir, (), taken).files,
-        )
 
     def add_link(self, url: str, *, allow_private: bool = False) -> Outcome:
         """Fetch the page, PDF or text at `url` (safely: bot/fetch.py) and add it; a refusal says why."""

@@ -95,8 +95,6 @@ class IndexData:
     fingerprint: str  # of the corpus's files and the knowledge it was built with
     by_speaker: SpeakerTable
     knowledge: Knowledge
-    corpus_stat: str = ""  # the corpus's files' names, sizes and times when read (corpus.stat_digest) …
-    stat_taken_ns: int = 0  # … taken from this moment on
     records: ArticleRecords | None = None  # kept for updating the index; not loaded to answer
 
 
@@ -197,8 +195,6 @@ def build(
         speakers=list(speakers),
         people=list(people),
         fingerprint=index_fingerprint(corpus.fingerprint, knowledge),
-        corpus_stat=corpus.stat,
-        stat_taken_ns=corpus.stat_taken_ns,
         by_speaker=speaker_table(
             statement_table, list(speakers), [voice_of(a) for a in infos], passages.article
         ),
