@@ -1,9 +1,10 @@
 """The search index: passages, who said what in them, and BM25 over their terms.
 
 `SearchIndex` answers the questions the answer engine asks (scores, top passages, a passage's text,
-its statements, a speaker's statements, idf, typo corrections) over flat arrays, whether they were
-just built or memory-mapped from a saved index. `open_index` loads the saved index of a corpus when
-it is current, and otherwise builds and saves a new one.
+its statements, a speaker's statements, idf, typo corrections) over the flat arrays of one or more
+segments, whether they were just built or memory-mapped from a saved index. `open_index` maps the
+saved index of a corpus, after writing a segment for what changed since (`update`), or builds and
+saves a whole new one when there is none or it cannot be updated.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ __all__ = [
     "build_and_save",
     "current_index",
     "extraction_cache",
+    "mapped",
     "merge_segments",
     "open_index",
 ]
