@@ -274,7 +274,7 @@ def _index(
     if if_stale:
         index = _load_index(settings, domain)
         print(
-            f"Index current: {len(index.articles)} articles, {len(index)} passages, in {settings.index_folder}/"
+            f"Index current: {len(index.articles)} articles, {index.live_passages} passages, in {settings.index_folder}/"
         )
         return 0
     started = time.perf_counter()
@@ -284,7 +284,9 @@ def _index(
         corpus = load_corpus(settings.corpus_dir, cache=extraction_cache(folder), clutter=domain.clutter)
         index = build_and_save(corpus, folder, progress, domain.knowledge(), workers=workers)
     seconds = time.perf_counter() - started
-    print(f"Loaded {len(corpus.articles)} articles, {len(index)} passages, from {settings.corpus_dir}/")
+    print(
+        f"Loaded {len(corpus.articles)} articles, {index.live_passages} passages, from {settings.corpus_dir}/"
+    )
     print(f"Index saved to {folder}/ in {seconds:.1f} s")
     for article in corpus.articles:
         print(f"  {article.doc_id}: {article.title or '(no title)'}")
@@ -315,7 +317,7 @@ def _add(args: argparse.Namespace, settings: Settings) -> int:
             )
         if not args.json:
             print(
-                f"Index updated: {len(index.articles)} articles, {len(index)} passages in {settings.corpus_dir}/"
+                f"Index updated: {len(index.articles)} articles, {index.live_passages} passages in {settings.corpus_dir}/"
             )
     return 0 if added else 1
 

@@ -87,6 +87,7 @@ def _compare(corpus: Path, index: SearchIndex) -> None:
     """`index` ranks every query and answers every question as a full build of `corpus` does."""
     whole = SearchIndex.build(load_corpus(corpus))
     assert index.articles == whole.articles
+    assert index.live_passages == whole.live_passages == len(whole)  # what /healthz and the CLI report
     for query in QUERIES:
         terms = whole.analyzer.tokenize(query)
         ours, theirs = index.search(terms, 10), whole.search(terms, 10)

@@ -52,7 +52,7 @@ def create_web_app(settings: Settings, load_bot: Callable[[], Citebot]) -> Starl
         watcher = bot.watch_corpus()
         state["bot"] = bot
         state["app"] = create_app(bot, client)
-        logger.info("ready: %d articles, %d passages", len(bot.index.articles), len(bot.index))
+        logger.info("ready: %d articles, %d passages", len(bot.index.articles), bot.index.live_passages)
         yield
         identity.cancel()
         if watcher is not None:
@@ -105,7 +105,9 @@ def create_web_app(settings: Settings, load_bot: Callable[[], Citebot]) -> Starl
         bot = state.get("bot")
         if not isinstance(bot, Citebot):
             return JSONResponse({"status": "starting"}, status_code=503)
-        return JSONResponse({"status": "ok", "articles": len(bot.index.articles), "passages": len(bot.index)})
+        return JSONResponse(
+            {"status": "ok", "articles": len(bot.index.articles), "passages": bot.index.live_passages}
+        )
 
     return Starlette(
         routes=[

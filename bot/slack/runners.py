@@ -142,7 +142,9 @@ async def _socket_mode(settings: Settings, bot: Citebot) -> None:
     await asyncio.wait({connecting, stopping}, return_when=asyncio.FIRST_COMPLETED)
     if connecting.done():
         logger.info(
-            "connected over Socket Mode: %d articles, %d passages", len(bot.index.articles), len(bot.index)
+            "connected over Socket Mode: %d articles, %d passages",
+            len(bot.index.articles),
+            bot.index.live_passages,
         )
         await stopping
     else:  # stopped while slack_sdk was still retrying the WebSocket
