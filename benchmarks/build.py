@@ -24,7 +24,7 @@ from typing import Any
 import psutil
 
 from benchmarks.run import DATA, SIZES, in_own_process
-from benchmarks.synth import generate
+from benchmarks.synth import corpus as synthetic
 from bot.index.workers import cores
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -119,10 +119,7 @@ def main() -> int:
     rows = []
     for label in args.sizes.split(","):
         size = SIZES[label.strip().lower()]
-        corpus = args.data / f"synthetic-{label}"
-        if not corpus.exists():
-            print(f"[{label}] generating {size:,} passages …", flush=True)
-            generate(corpus, size)
+        corpus = synthetic(args.data, label, size)
         row: dict[str, Any] = {"passages": size}
         for workers in (cores(), 1):
             print(f"[{label}] python -m bot index --workers {workers} …", flush=True)

@@ -20,7 +20,8 @@ from typing import Any
 import numpy as np
 import psutil
 
-from benchmarks.synth import generate, queries
+from benchmarks.synth import corpus as synthetic
+from benchmarks.synth import queries
 from tests.slack_kit import FORM, StandIn, get, post, sign, slash_command, start_server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,10 +40,7 @@ def main() -> int:
     results = []
     for label in args.sizes.split(","):
         size = SIZES[label.strip().lower()]
-        corpus = args.data / f"synthetic-{label}"
-        if not corpus.exists():
-            print(f"[{label}] generating {size:,} passages …", flush=True)
-            generate(corpus, size)
+        corpus = synthetic(args.data, label, size)
         row: dict[str, Any] = {"label": label, "passages": size}
         print(f"[{label}] building the index (python -m bot index) …", flush=True)
         row["build"] = _index(corpus)

@@ -12,12 +12,11 @@ import argparse
 import os
 import shutil
 import sys
-import time
 from pathlib import Path
 
 from benchmarks.build import tree_peak
 from benchmarks.run import DATA, _http
-from benchmarks.synth import generate
+from benchmarks.synth import corpus as synthetic
 from bot.config import default_index_folder
 from bot.index.store import owned
 
@@ -38,13 +37,7 @@ def main() -> int:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--data", type=Path, default=DATA)
     args = parser.parse_args()
-    corpus = args.data / f"synthetic-{args.size}"
-    if not corpus.exists():
-        print(f"generating {SIZES[args.size]:,} passages in {corpus} …", flush=True)
-        started = time.perf_counter()
-        generate(corpus, SIZES[args.size])
-        print(f"  {time.perf_counter() - started:.0f} s", flush=True)
-    corpus = corpus.resolve()
+    corpus = synthetic(args.data, args.size, SIZES[args.size]).resolve()
     index_dir = default_index_folder(corpus)  # where the server started below looks for it
     if index_dir.exists() and owned(index_dir):
         shutil.rmtree(index_dir)  # an index this benchmark built before: measure a build from nothing

@@ -23,7 +23,8 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.run import DATA
-from benchmarks.synth import generate, queries
+from benchmarks.synth import corpus as synthetic
+from benchmarks.synth import queries
 from bot.index import open_index
 from tests.slack_kit import FORM, StandIn, post, sign, slash_command, start_server
 
@@ -38,9 +39,7 @@ def main() -> int:
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--data", type=Path, default=DATA)
     args = parser.parse_args()
-    source = args.data / f"synthetic-{args.size}"
-    if not source.exists():
-        generate(source, SIZES[args.size])
+    source = synthetic(args.data, args.size, SIZES[args.size])
     with tempfile.TemporaryDirectory(prefix="citebot-segments-") as temp:
         work = Path(temp)
         corpus, late = _shelf(source, work)

@@ -6,6 +6,7 @@ Deterministic for a given seed, so that every engine in one run sees the same pa
 from __future__ import annotations
 
 import random
+import time
 from pathlib import Path
 
 import numpy as np
@@ -61,6 +62,17 @@ def generate(
         (folder / f"article_{article:06d}.txt").write_text(text, encoding="utf-8")
         written += count
         article += 1
+    return folder
+
+
+def corpus(data: Path, label: str, passages: int) -> Path:
+    """The corpus `synthetic-<label>` kept in `data`, generated the first time it is asked for."""
+    folder = data / f"synthetic-{label}"
+    if not folder.exists():
+        print(f"[{label}] generating {passages:,} passages in {folder} …", flush=True)
+        started = time.perf_counter()
+        generate(folder, passages)
+        print(f"  {time.perf_counter() - started:.0f} s", flush=True)
     return folder
 
 

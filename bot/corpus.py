@@ -129,13 +129,22 @@ class Skipped:
 
 @dataclass(frozen=True, slots=True)
 class Corpus:
-    """What `load_corpus` found: the articles, the files it skipped, and a hash of all their bytes."""
+    """What `load_corpus` found: the articles, the files it skipped, and each file as it was read."""
 
     articles: tuple[Article, ...]
     skipped: tuple[Skipped, ...]
-    fingerprint: str = ""
     stat_taken_ns: int = 0  # when the files began to be read …
     files: tuple[FileRecord, ...] = ()  # … and each readable article file as it was read
+
+    @property
+    def fingerprint(self) -> str:
+        """A hash of the files' names and bytes (through their hashes): it changes exactly when they do."""
+        digest = hashlib.blake2b(digest_size=20)
+        for record in self.files:
+            digest.update(
+                f"{len(record.name)}:{record.name}:{record.digest};".encode("utf-8", "surrogatepass")
+            )
+        return digest.hexdigest()
 
 
 class FileRecord(NamedTuple):
@@ -273,7 +282,6 @@ def load_corpus(folder: Path, *, cache: Path | None = None, clutter: Sequence[st
     """
     articles: list[Article] = []
     skipped: list[Skipped] = []
-    digest = hashlib.blake2b(digest_size=20)
     taken = time.time_ns()
     files: list[FileRecord] = []
     for doc_id, name in article_entries(folder, skipped):
@@ -284,7 +292,6 @@ def load_corpus(folder: Path, *, cache: Path | None = None, clutter: Sequence[st
             stat = None  # the read below says what is wrong
         try:
             data = read_bytes(path)
-            _add_to_digest(digest, doc_id, data)
             if stat is not None:
                 files.append(FileRecord(doc_id, stat.st_size, stat.st_mtime_ns, file_digest(data)))
             articles.append(
@@ -297,7 +304,6 @@ def load_corpus(folder: Path, *, cache: Path | None = None, clutter: Sequence[st
     return Corpus(
         articles=tuple(articles),
         skipped=tuple(skipped),
-        fingerprint=digest.hexdigest(),
         stat_taken_ns=taken,
         files=tuple(files),
     )
@@ -312,20 +318,9 @@ def shown_name(path: Path, folder: Path) -> str:
     return _CONTROL_CHARS.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), name)
 
 
-def corpus_fingerprint(folder: Path) -> str:
-    """A hash of every article file's name and bytes: it changes exactly when the corpus does."""
-    digest = hashlib.blake2b(digest_size=20)
-    for path in article_files(folder):
-        try:
-            _add_to_digest(digest, path.relative_to(folder).as_posix(), read_bytes(path))
-        except ArticleError:
-            continue
-    return digest.hexdigest()
-
-
 def corpus_stat(folder: Path) -> tuple[tuple[str, int, int], ...]:
     """Names, sizes and modification times of the article files: cheap to take, and different after
-    any edit. Only a hint that something changed; whether it did is decided by `corpus_fingerprint`."""
+    any edit. Only a hint that something changed; whether it did is decided by `file_changes`."""
     signature = []
     for path in article_files(folder):
         try:
@@ -430,11 +425,6 @@ def read_bytes(path: Path) -> bytes:
         return path.read_bytes()
     except OSError as exc:
         raise ArticleError(f"unreadable ({exc.strerror or exc})") from exc
-
-
-def _add_to_digest(digest: hashlib.blake2b, name: str, data: bytes) -> None:
-    digest.update(f"{name}\0{len(data)}\0".encode())
-    digest.update(data)
 
 
 def decode_article(data: bytes) -> str:

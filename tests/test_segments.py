@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from bot.answers import answer
+from bot.config import default_index_folder
 from bot.corpus import load_corpus
 from bot.index import SearchIndex, merge_segments, open_index
 from bot.index.update import SEGMENTS_PER_TIER
@@ -172,17 +173,11 @@ def test_many_small_segments_are_merged_and_rank_the_same(shelf: Path) -> None:
         index = open_index(shelf, previous=index)
     assert len(index.segments) == SEGMENTS_PER_TIER + 2
     _compare(shelf, index)
-    assert merge_segments(default_folder := index_folder(shelf), shelf) >= 1
+    assert merge_segments(default_folder := default_index_folder(shelf), shelf) >= 1
     merged = open_index(shelf)
     assert len(merged.segments) < len(index.segments)
     assert sorted(p.name for p in default_folder.glob("seg-*")) == sorted(s.name for s in merged.segments)
     _compare(shelf, merged)
-
-
-def index_folder(corpus: Path) -> Path:
-    from bot.config import default_index_folder
-
-    return default_index_folder(corpus)
 
 
 def test_kill_9_during_updates_and_merges_leaves_a_usable_index_and_no_debris(tmp_path: Path) -> None:
@@ -195,7 +190,7 @@ def test_kill_9_during_updates_and_merges_leaves_a_usable_index_and_no_debris(tm
     corpus = generate(tmp_path / "shelf", 20_000)
     for path in corpus.iterdir():
         os.utime(path, (time.time() - 3600,) * 2)
-    folder = index_folder(corpus)
+    folder = default_index_folder(corpus)
     assert run("index", "--corpus", str(corpus)).returncode == 0
 
     def late_article(number: int) -> None:

@@ -174,6 +174,8 @@ class SearchIndex:
 
     def order(self, pid: int) -> int:
         """Where passage `pid` comes in corpus order (articles oldest first): for sorting equal scores."""
+        if self._ranks is None:
+            return pid
         return int(self._order_of(np.array([pid], dtype=np.int64))[0])
 
     # -- who said what ----------------------------------------------------------------------

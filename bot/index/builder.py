@@ -35,6 +35,7 @@ from bot.index.reading import (
     Reading,
     ReadingCache,
     keep_attribution,
+    key_numbers,
 )
 from bot.index.workers import Progress, Workers
 from bot.text import Analyzer
@@ -204,11 +205,11 @@ def build(
 
 
 def _records(readings: dict[int, Reading], said_by: dict[int, Attributed]) -> ArticleRecords:
-    keys = [[int(k[:16], 16) for k in readings[n].keys if k] for n in range(len(readings))]
+    keys = [key_numbers(readings[n].keys) for n in range(len(readings))]
     return ArticleRecords(
         names=[readings[n].names for n in range(len(readings))],
         lookups=[said_by[n].lookups for n in range(len(readings))],
-        keys=np.array([k for ks in keys for k in ks], dtype=np.uint64),
+        keys=np.concatenate(keys) if keys else np.zeros(0, dtype=np.uint64),
         key_article=np.repeat(np.arange(len(keys), dtype=np.int32), [len(ks) for ks in keys]),
     )
 

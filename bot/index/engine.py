@@ -49,11 +49,6 @@ class Postings:
         np.cumsum(np.bincount(terms, minlength=n_terms), out=indptr[1:])
         return cls(indptr, docs, tf.astype(np.float32), doc_len)
 
-    @property
-    def n_docs(self) -> int:
-        """How many passages the segment has (deleted ones included)."""
-        return len(self.doc_len)
-
     def norms(self, avgdl: float) -> np.ndarray:
         """k1 · (1 − b + b · len / avgdl) for each passage: the length part of every weight."""
         return (K1 * (1 - B + B * self.doc_len / avgdl)).astype(np.float32)

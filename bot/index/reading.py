@@ -153,6 +153,11 @@ def copy_key(text: str) -> str:
     return hashlib.blake2b(key.encode(), digest_size=10).hexdigest()
 
 
+def key_numbers(keys: list[str]) -> np.ndarray:
+    """The copy keys that are not "" as 64-bit numbers (their first 16 hex digits), for arrays."""
+    return np.array([int(key[:16], 16) for key in keys if key], dtype=np.uint64)
+
+
 def attributed(article: Article, reading: Reading, people: People) -> Attributed:
     """Who says what in one article, given the corpus's people."""
     said, lookups = attribute_recorded(article, reading.passages(article), people, reading.names)

@@ -34,14 +34,13 @@ class Segment:
         doc_len = data.postings.doc_len
         self.n_live = len(doc_len) - len(self.dead)
         self.live_length = int(doc_len.sum(dtype=np.int64)) - int(doc_len[self.dead].sum(dtype=np.int64))
-        self.voices: list[Speaker] = [voice_of(a) for a in data.articles]
 
     def with_deleted(self, deleted: Collection[str]) -> Segment:
         """The same segment with other articles deleted (its term table is shared, not rebuilt)."""
         if frozenset(deleted) == self.deleted:
             return self
         other = Segment(self.name, self.data, deleted)
-        for derived in ("term_id", "speaker_number"):  # from the data alone: shared, not built again
+        for derived in ("term_id", "speaker_number", "voices"):  # from the data alone: shared, not rebuilt
             if derived in self.__dict__:
                 other.__dict__[derived] = self.__dict__[derived]
         return other
@@ -53,6 +52,11 @@ class Segment:
     def term_id(self) -> dict[str, int]:
         """Each of the segment's terms' id."""
         return {term: i for i, term in enumerate(self.data.vocabulary)}
+
+    @cached_property
+    def voices(self) -> list[Speaker]:
+        """Each article's own voice (its author, or the article itself)."""
+        return [voice_of(a) for a in self.data.articles]
 
     @cached_property
     def speaker_number(self) -> dict[str, int]:

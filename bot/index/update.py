@@ -29,7 +29,7 @@ from bot.domain import Knowledge
 from bot.errors import ArticleError
 from bot.index import store
 from bot.index.builder import ArticleRecords, IndexData, build
-from bot.index.reading import ReadingCache, copy_key
+from bot.index.reading import ReadingCache, copy_key, key_numbers
 from bot.index.workers import Progress
 from bot.passages import split_article
 
@@ -196,8 +196,7 @@ def _live(saved: list[_Saved], leaving: set[str]) -> set[str]:
 
 
 def _keys(article: Article) -> np.ndarray:
-    keys = [copy_key(p.text) for p in split_article(article)]
-    return np.array([int(k[:16], 16) for k in keys if k], dtype=np.uint64)
+    return key_numbers([copy_key(p.text) for p in split_article(article)])
 
 
 def _keys_of(saved: list[_Saved], doc_ids: set[str]) -> np.ndarray:
