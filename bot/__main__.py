@@ -1,4 +1,4 @@
-"""Command line: `python -m bot [run|ask|index|add|serve|manifest]`."""
+"""Command line: `python -m bot [run|ask|index|add|serve|manifest|report]`."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import re
+import sqlite3
 import sys
 import time
 from collections.abc import Sequence
@@ -31,6 +32,7 @@ from bot.progress import indexing_progress
 from bot.render import added_text, render_text
 from bot.shelf import Shelf, add_link, shelf_files
 from bot.state import check_paths
+from bot.usage import UsageLog, report_text
 
 logger = logging.getLogger("bot")
 
@@ -63,6 +65,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(settings)
         if command == "manifest":
             return _manifest(args, settings)
+        if command == "report":
+            return _report(args, settings)
         return _run(settings)
     except CitebotError as exc:
         print(f"citebot: {exc}", file=sys.stderr)
@@ -154,7 +158,30 @@ def _parser() -> argparse.ArgumentParser:
         metavar="URL",
         help="HTTP mode: the request URL (https://<host>/slack/events); default Socket Mode",
     )
+    report = sub.add_parser(
+        "report",
+        parents=[corpus],
+        help="usage: questions per surface and command, found rate, feedback, what the shelf is missing",
+    )
+    report.add_argument(
+        "--days", type=_positive, default=30, metavar="N", help="the last N days (default: 30)"
+    )
+    report.add_argument("--json", action="store_true", help="print the report as JSON")
     return parser
+
+
+def _report(args: argparse.Namespace, settings: Settings) -> int:
+    """What the team asked, what it found, what it thought of the answers (EVENTS_DB's records)."""
+    try:
+        usage = UsageLog(settings.events_file, keep_days=settings.history_days)
+        try:
+            report = usage.report(args.days)
+        finally:
+            usage.close()
+    except sqlite3.Error as exc:
+        raise CitebotError(f"cannot read the usage records in {settings.events_file} ({exc})") from exc
+    print(report.model_dump_json(indent=2) if args.json else report_text(report))
+    return 0
 
 
 def _manifest(args: argparse.Namespace, settings: Settings) -> int:
@@ -201,7 +228,7 @@ def _run(settings: Settings) -> int:
 def _serve(settings: Settings) -> int:
     # Slack's libraries take most of a second to import: only the commands that talk to Slack load them.
     from bot.slack.runners import run_http
-    from bot.slack.service import Citebot, seen_events
+    from bot.slack.service import Citebot, seen_events, usage_log
 
     _require("SLACK_SIGNING_SECRET", settings.slack_signing_secret)
     _require("SLACK_BOT_TOKEN", settings.slack_bot_token)
@@ -220,7 +247,7 @@ def _serve(settings: Settings) -> int:
             PORT=str(settings.port),
             DOMAIN_FILE=str(settings.domain_path.resolve()),
         )
-    run_http(settings, lambda: Citebot(settings, index, seen, domain))
+    run_http(settings, lambda: Citebot(settings, index, seen, domain, usage_log(settings)))
     return 0
 
 

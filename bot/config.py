@@ -77,7 +77,7 @@ class Settings(BaseSettings):
     workers: int = Field(default=1, ge=1, le=64, description="HTTP mode: server processes.")
     events_db: Path | None = Field(
         default=None,
-        description="SQLite file of answered event ids, shared by workers (default: in STATE_DIR).",
+        description="SQLite file of answered event ids, usage and feedback, shared by workers (default: in STATE_DIR).",
     )
     socket_ping_interval: float = Field(
         default=10.0, gt=0, le=300, description="Socket Mode: seconds between pings."
@@ -87,7 +87,12 @@ class Settings(BaseSettings):
         default="INFO", description="Servers' log level."
     )
     log_format: Literal["text", "json"] = Field(default="text", description="Log lines as text or JSON.")
-    log_queries: bool = Field(default=False, description="Include the question text in request logs.")
+    log_queries: bool = Field(
+        default=False, description="Keep the question text in request logs and usage records."
+    )
+    history_days: int = Field(
+        default=90, ge=1, le=3650, description="Days usage and feedback records are kept."
+    )
 
     @field_validator(
         "slack_bot_token",

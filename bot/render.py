@@ -10,12 +10,19 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
+    ContextActionsBlock,
     ContextBlock,
+    FeedbackButtonObject,
+    FeedbackButtonsElement,
+    HeaderBlock,
     MarkdownTextObject,
+    PlainTextObject,
     SectionBlock,
 )
+from slack_sdk.models.views import View
 
 from bot.answers import Answer, Citation, Quote
+from bot.answers.overview import Overview
 from bot.shelf import Outcome
 
 _HEADINGS = {  # topic commands carry their own heading, from the domain file
@@ -89,6 +96,8 @@ def render_text(answer: Answer) -> str:
 # Slack: Block Kit, built with slack_sdk's models so that Slack's limits fail here, not in Slack.
 
 SHARE_ACTION = "share_answer"
+FEEDBACK_ACTION = "feedback"
+POSITIVE, NEGATIVE = "positive", "negative"  # what a feedback button's value starts with
 MAX_SECTION_CHARS = 3000  # Slack's limit for a section's text
 MAX_BLOCKS = 50  # Slack's limit for a message
 MAX_BUTTON_VALUE = 2000  # Slack's limit for a button's value
@@ -109,8 +118,15 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def render(answer: Answer, *, share: str | None = None, shared_by: str | None = None) -> Reply:
-    """An Answer as a Slack message; `share` adds a "Share in channel" button carrying that value."""
+def render(
+    answer: Answer,
+    *,
+    share: str | None = None,
+    shared_by: str | None = None,
+    feedback: str | None = None,
+) -> Reply:
+    """An Answer as a Slack message; `share` adds a "Share in channel" button carrying that value,
+    `feedback` (the answer's id) thumbs up and down buttons."""
     blocks: list[Block] = [SectionBlock(text=_mrkdwn(_heading_mrkdwn(answer)))]
     if answer.message:
         blocks.append(SectionBlock(text=_mrkdwn(_fit(escape(answer.message)))))
@@ -125,10 +141,26 @@ def render(answer: Answer, *, share: str | None = None, shared_by: str | None = 
         blocks.append(ActionsBlock(elements=[button]))
     if shared_by is not None and _USER_ID.match(shared_by):
         blocks.append(ContextBlock(elements=[_mrkdwn(f"Shared by <@{shared_by}>")]))
-    blocks = blocks[:MAX_BLOCKS]
+    blocks = blocks[: MAX_BLOCKS - 1]
+    if feedback is not None and answer.command != "help" and answer.query:  # not on help or usage
+        blocks.append(feedback_block(feedback))
     for block in blocks:
         block.validate_json()
     return Reply(text=_fallback(answer), blocks=[block.to_dict() for block in blocks])
+
+
+def feedback_block(answer_id: str) -> ContextActionsBlock:
+    """Thumbs up and down under an answer; each button's value is `positive:<id>` or `negative:<id>`."""
+    buttons = FeedbackButtonsElement(
+        action_id=FEEDBACK_ACTION,
+        positive_button=FeedbackButtonObject(
+            text="👍", accessibility_label="This answer helped", value=f"{POSITIVE}:{answer_id}"
+        ),
+        negative_button=FeedbackButtonObject(
+            text="👎", accessibility_label="This answer did not help", value=f"{NEGATIVE}:{answer_id}"
+        ),
+    )
+    return ContextActionsBlock(elements=[buttons])
 
 
 def _mrkdwn(text: str) -> MarkdownTextObject:
@@ -229,3 +261,49 @@ def render_added(outcomes: list[Outcome]) -> Reply:
     for block in blocks:
         block.validate_json()
     return Reply(text=_fit(escape(text)), blocks=[block.to_dict() for block in blocks])
+
+
+# ----------------------------------------------------------------------------------------------
+# The App Home tab.
+
+MAX_HOME_BLOCKS = 100  # Slack's limit for a Home tab view
+
+
+def render_home(overview: Overview, most_asked: list[tuple[str, int]] | None = None) -> dict[str, Any]:
+    """The Home tab: what is on the shelf, the latest additions, the commands, the week's questions,
+    how to add an article. `most_asked` is None when question texts are not kept (LOG_QUERIES)."""
+    blocks: list[Block] = [HeaderBlock(text=_plain("On the shelf"))]
+    count = f"*{overview.articles} article{'s' if overview.articles != 1 else ''}*"
+    outlets = ", ".join(f"{escape(name)} ({n})" for name, n in overview.outlets)
+    if overview.unnamed:
+        outlets += (", " if outlets else "") + f"{overview.unnamed} without a named outlet"
+    blocks.append(SectionBlock(text=_mrkdwn(_fit(f"{count}" + (f" from {outlets}" if outlets else "")))))
+    if overview.latest:
+        blocks.append(HeaderBlock(text=_plain("Latest additions")))
+        for article in overview.latest:
+            parts = [_linked(article.title or article.doc_id, article.url)]
+            parts += [escape(p) for p in (article.outlet, article.date) if p]
+            blocks.append(SectionBlock(text=_mrkdwn(_fit(" · ".join(parts)))))
+    blocks.append(HeaderBlock(text=_plain("Ask")))
+    commands = [f"`/whosaid {escape(overview.whosaid_example)}`: who said a phrase, or what a person said"]
+    commands += [f"`/{t.command} {escape(t.example)}`: {escape(t.description)}" for t in overview.topics]
+    commands.append(f"`/ask {escape(overview.ask_example)}`: anything else the articles cover")
+    commands.append("Or message me here, mention me in a channel, or open me in the side panel.")
+    blocks.append(SectionBlock(text=_mrkdwn(_fit("\n".join(commands)))))
+    if most_asked:
+        blocks.append(HeaderBlock(text=_plain("Most asked this week")))
+        lines = [f"{n} × {escape(question)}" for question, n in most_asked]
+        blocks.append(SectionBlock(text=_mrkdwn(_fit("\n".join(lines)))))
+    blocks.append(HeaderBlock(text=_plain("Add an article")))
+    how = (
+        "Send me a link or a file in a direct message, use the *Add to Citebot* shortcut on a message "
+        "that links to one, or type `/ask add <link>`."
+    )
+    blocks.append(SectionBlock(text=_mrkdwn(escape(how))))
+    view = View(type="home", blocks=blocks[:MAX_HOME_BLOCKS])
+    view.validate_json()
+    return view.to_dict()
+
+
+def _plain(text: str) -> PlainTextObject:
+    return PlainTextObject(text=text[:150], emoji=False)

@@ -108,6 +108,11 @@ class StandIn:
                 pass
 
             def do_GET(self) -> None:
+                if self.path.startswith(
+                    "/api/"
+                ):  # slack_sdk reads some methods with GET (conversations.replies)
+                    self.do_POST()
+                    return
                 with stand_in.lock:
                     stand_in.downloads.append((self.path, self.headers.get("authorization", "")))
                     status, headers, body = stand_in.served.get(self.path, (404, {}, b"not found"))
@@ -118,12 +123,15 @@ class StandIn:
                 self.wfile.write(body)
 
             def do_POST(self) -> None:
-                method = self.path.rsplit("/", 1)[-1]
+                path, _, query = self.path.partition("?")
+                method = path.rsplit("/", 1)[-1]
                 raw = self.rfile.read(int(self.headers.get("content-length") or 0)).decode()
                 if self.headers.get("content-type", "").startswith("application/json"):
                     params = json.loads(raw or "{}")
                 else:
                     params = dict(urllib.parse.parse_qsl(raw))
+                # slack_sdk sends some methods' arguments in the query string (assistant.threads.setTitle).
+                params = {**dict(urllib.parse.parse_qsl(query)), **params}
                 with stand_in.lock:
                     queue = stand_in.faults.get(method, [])
                     fault = queue.pop(0) if queue else None
@@ -311,6 +319,63 @@ def block_action(value: str, channel: str = "C0001", user: str = "U0001") -> byt
         ],
     }
     return urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
+
+
+def feedback_click(
+    value: str,
+    channel: str = "C0001",
+    user: str = "U0001",
+    message_ts: str = "1.2",
+    thread_ts: str | None = None,
+) -> bytes:
+    """A click on an answer's thumbs up or down (feedback_buttons), as Slack posts it."""
+    payload = {
+        "type": "block_actions",
+        "team": {"id": "T0001", "domain": "example"},
+        "user": {"id": user, "username": "ann", "team_id": "T0001"},
+        "api_app_id": "A0001",
+        "token": "legacy-verification-token",
+        "container": {
+            "type": "message",
+            "message_ts": message_ts,
+            "channel_id": channel,
+            "is_ephemeral": False,
+            **({"thread_ts": thread_ts} if thread_ts else {}),
+        },
+        "trigger_id": "1.2.3",
+        "channel": {"id": channel, "name": "general"},
+        "response_url": "https://hooks.slack.com/actions/T0001/2/abc",
+        "actions": [
+            {
+                "type": "feedback_buttons",
+                "action_id": "feedback",
+                "block_id": "fb1",
+                "text": {"type": "plain_text", "text": "👍"},
+                "value": value,
+                "action_ts": "1.6",
+            }
+        ],
+    }
+    return urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
+
+
+def thread_started(channel: str = "D0001", thread_ts: str = "100.1", user: str = "U0001") -> dict[str, Any]:
+    """The `event` of an assistant_thread_started delivery: the user opened the side panel."""
+    return {
+        "type": "assistant_thread_started",
+        "assistant_thread": {
+            "user_id": user,
+            "context": {"channel_id": "C0001", "team_id": "T0001", "enterprise_id": None},
+            "channel_id": channel,
+            "thread_ts": thread_ts,
+        },
+        "event_ts": f"{time.time():.6f}",
+    }
+
+
+def home_opened(user: str = "U0001") -> dict[str, Any]:
+    """The `event` of an app_home_opened delivery."""
+    return {"type": "app_home_opened", "user": user, "channel": "D0001", "tab": "home", "event_ts": "1.7"}
 
 
 def message_shortcut(

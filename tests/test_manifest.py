@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -9,13 +10,20 @@ from typing import Any
 import pytest
 from jsonschema import Draft7Validator
 from referencing import Registry, Resource
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.__main__ import main
+from bot.config import Settings
 from bot.domain import load_domain, shipped_domain
+from bot.index import SearchIndex
+from bot.slack.app import create_app
+from bot.slack.dedupe import MemorySeenEvents
 from bot.slack.listeners.actions import WHO_SAID_THIS
 from bot.slack.listeners.adding import ADD_ARTICLE
-from bot.slack.listeners.events import SUBSCRIPTIONS
-from bot.slack.manifest import build_manifest
+from bot.slack.manifest import BOT_EVENTS, build_manifest
+from bot.slack.service import Citebot
+from tests.slack_kit import StandIn
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = Path(__file__).resolve().parent / "slack_schema"
@@ -78,7 +86,14 @@ def test_another_domain_files_manifest_is_valid(validator: Draft7Validator) -> N
 
 
 def test_events_shortcut_scopes_and_modes(manifest: dict[str, Any]) -> None:
-    assert manifest["settings"]["event_subscriptions"]["bot_events"] == list(SUBSCRIPTIONS)
+    assert manifest["settings"]["event_subscriptions"]["bot_events"] == list(BOT_EVENTS)
+    assert set(BOT_EVENTS) == {
+        "app_mention",
+        "message.im",
+        "assistant_thread_started",
+        "assistant_thread_context_changed",
+        "app_home_opened",
+    }
     shortcuts = {(s["type"], s["callback_id"]): s["name"] for s in manifest["features"]["shortcuts"]}
     assert shortcuts == {
         ("message", WHO_SAID_THIS): "Who said this?",
@@ -87,6 +102,7 @@ def test_events_shortcut_scopes_and_modes(manifest: dict[str, Any]) -> None:
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
         "commands",
         "app_mentions:read",
+        "assistant:write",
         "chat:write",
         "files:read",
         "im:history",
@@ -98,6 +114,11 @@ def test_events_shortcut_scopes_and_modes(manifest: dict[str, Any]) -> None:
     assert manifest["settings"]["socket_mode_enabled"] is True
     assert manifest["features"]["app_home"]["messages_tab_enabled"] is True
     assert manifest["features"]["app_home"]["messages_tab_read_only_enabled"] is False
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+    panel = manifest["features"]["assistant_view"]
+    assert panel["assistant_description"]
+    assert 1 <= len(panel["suggested_prompts"]) <= 4
+    assert all(p["title"] and p["message"] for p in panel["suggested_prompts"])
 
 
 def test_the_http_variant_is_valid_too(validator: Draft7Validator) -> None:
@@ -108,3 +129,41 @@ def test_the_http_variant_is_valid_too(validator: Draft7Validator) -> None:
     assert http["settings"]["event_subscriptions"]["request_url"] == url
     assert {c["url"] for c in http["features"]["slash_commands"]} == {url}
     assert not list(validator.iter_errors(http))
+
+
+def _event_of(kind: str) -> dict[str, Any]:
+    """A minimal event for a manifest subscription ("message.im" is a message in a DM)."""
+    if kind == "message.im":
+        return {
+            "type": "message",
+            "channel_type": "im",
+            "channel": "D1",
+            "user": "U1",
+            "text": "hi",
+            "ts": "1.1",
+        }
+    if kind == "assistant_thread_started":
+        return {"type": kind, "assistant_thread": {"user_id": "U1", "channel_id": "D1", "thread_ts": "1.1"}}
+    if kind == "assistant_thread_context_changed":
+        thread = {"user_id": "U1", "channel_id": "D1", "thread_ts": "1.1", "context": {"channel_id": "C2"}}
+        return {"type": kind, "assistant_thread": thread}
+    return {"type": kind, "user": "U1", "channel": "C1", "text": "hi", "ts": "1.1", "tab": "home"}
+
+
+@pytest.mark.parametrize("kind", [*BOT_EVENTS, "reaction_added"])
+def test_the_app_handles_every_event_the_manifest_subscribes_to(
+    kind: str, seed_index: SearchIndex, stand_in: StandIn
+) -> None:
+    """Each subscription reaches a listener (Bolt answers 404 for an event nobody listens to)."""
+    settings = Settings(_env_file=None, corpus_dir=ROOT / "seeds", slack_api_url=stand_in.url)
+    bot = Citebot(settings, seed_index, MemorySeenEvents(), shipped_domain())
+
+    async def dispatch() -> int:
+        app = create_app(bot, AsyncWebClient(token="xoxb-test", base_url=stand_in.url))
+        body = {"type": "event_callback", "event_id": f"Ev{kind}", "team_id": "T1", "event": _event_of(kind)}
+        response = await app.async_dispatch(AsyncBoltRequest(body=json.dumps(body), headers={}))
+        await bot.drain()
+        return response.status
+
+    expected = 200 if kind in BOT_EVENTS else 404
+    assert asyncio.run(dispatch()) == expected

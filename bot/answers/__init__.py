@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.answers.ask import ask
+from bot.answers.followup import follow_up
 from bot.answers.help import help_answer, help_text, usage
 from bot.answers.models import Answer, Citation, Command, Quote
 from bot.answers.retrieval import MAX_QUOTE_CHARS, not_found, shorten
@@ -29,6 +30,7 @@ __all__ = [
     "answer",
     "ask",
     "clean_input",
+    "follow_up",
     "help_answer",
     "help_text",
     "link_to_add",
@@ -47,9 +49,23 @@ EMPTY_SHELF = (
 )
 
 
-def answer(text: str, index: SearchIndex, *, domain: Domain | None = None, max_quotes: int = 3) -> Answer:
-    """Answer one line of user text (a slash command or free text); commands are the domain file's."""
+def answer(
+    text: str,
+    index: SearchIndex,
+    *,
+    domain: Domain | None = None,
+    max_quotes: int = 3,
+    earlier: str | None = None,
+) -> Answer:
+    """Answer one line of user text (a slash command or free text); commands are the domain file's.
+
+    `earlier` is the conversation's previous question: a follow-up that leans on it ("and what did
+    Macron say?") is answered with it where that finds something (see followup.py)."""
     domain = domain if domain is not None else shipped_domain()
+    for reading in follow_up(text, earlier, domain) if earlier else []:
+        result = answer(reading, index, domain=domain, max_quotes=max_quotes)
+        if result.found:
+            return result
     request = parse(
         text, domain, is_person=lambda name: speaker_named(name, index, people_only=True) is not None
     )

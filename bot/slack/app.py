@@ -11,7 +11,7 @@ from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack.listeners import register_listeners
+from bot.slack.listeners import home, register_listeners
 from bot.slack.service import Citebot
 
 logger = logging.getLogger(__name__)
@@ -45,6 +45,7 @@ def create_app(bot: Citebot, client: AsyncWebClient) -> AsyncApp:
     app.middleware(_once_per_event(bot))
     app.error(_log_error)
     register_listeners(app, [f"/{name}" for name in bot.domain.slash_commands()])
+    home.refresh_on_change(bot, client)
     return app
 
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain import Domain
+from bot.slack.listeners import assistant, events, home
 from bot.slack.listeners.actions import WHO_SAID_THIS
 from bot.slack.listeners.adding import ADD_ARTICLE
-from bot.slack.listeners.events import SUBSCRIPTIONS
 
+BOT_EVENTS = (*events.SUBSCRIPTIONS, *assistant.SUBSCRIPTIONS, *home.SUBSCRIPTIONS)
 BOT_SCOPES = (
     "app_mentions:read",
+    "assistant:write",
     "chat:write",
     "commands",
     "files:read",
@@ -46,11 +48,19 @@ def _command(name: str, description: str, usage_hint: str) -> dict[str, Any]:
     }
 
 
+def assistant_prompts(domain: Domain) -> list[dict[str, str]]:
+    """The panel's prompts before any thread starts: the domain's topic commands with their examples
+    (a thread's own prompts, built from the shelf's current articles, replace them when it starts)."""
+    prompts = [{"title": t.title, "message": f"/{t.command} {t.example}"} for t in domain.topics]
+    prompts.append({"title": "Ask anything", "message": domain.app.ask_example})
+    return prompts[:4]
+
+
 def build_manifest(domain: Domain, request_url: str | None = None) -> dict[str, Any]:
     """The app manifest: Socket Mode, or HTTP mode with every request sent to `request_url`."""
     commands = slash_commands(domain)
     settings: dict[str, Any] = {
-        "event_subscriptions": {"bot_events": list(SUBSCRIPTIONS)},
+        "event_subscriptions": {"bot_events": list(BOT_EVENTS)},
         "interactivity": {"is_enabled": True},
         "org_deploy_enabled": False,
         "socket_mode_enabled": request_url is None,
@@ -72,9 +82,13 @@ def build_manifest(domain: Domain, request_url: str | None = None) -> dict[str, 
         },
         "features": {
             "app_home": {
-                "home_tab_enabled": False,
+                "home_tab_enabled": True,
                 "messages_tab_enabled": True,
                 "messages_tab_read_only_enabled": False,
+            },
+            "assistant_view": {
+                "assistant_description": app.description,
+                "suggested_prompts": assistant_prompts(domain),
             },
             "bot_user": {"display_name": app.name, "always_online": True},
             "shortcuts": [

@@ -31,6 +31,8 @@ class ChannelRef(_Part):
 
 class Container(_Part):
     channel_id: str | None = None
+    message_ts: str | None = None
+    thread_ts: str | None = None
 
 
 class SharedFile(_Part):

@@ -30,11 +30,18 @@ async def respond_safely(respond: AsyncRespond | None, **message: Any) -> None:
 
 
 async def post_privately(
-    client: AsyncWebClient, respond: AsyncRespond | None, channel: str, user: str, reply: Reply
+    client: AsyncWebClient,
+    respond: AsyncRespond | None,
+    channel: str,
+    user: str,
+    reply: Reply,
+    thread_ts: str | None = None,
 ) -> None:
-    """An ephemeral message to `user` in `channel`; where the bot cannot post (not a member, a DM it
-    cannot reach), the request's response_url still reaches the user."""
+    """An ephemeral message to `user` in `channel` (in `thread_ts`, if given); where the bot cannot post
+    (not a member, a DM it cannot reach), the request's response_url still reaches the user."""
     try:
-        await client.chat_postEphemeral(channel=channel, user=user, text=reply.text, blocks=reply.blocks)
+        await client.chat_postEphemeral(
+            channel=channel, user=user, text=reply.text, blocks=reply.blocks, thread_ts=thread_ts
+        )
     except SlackApiError:
         await respond_safely(respond, response_type="ephemeral", text=reply.text, blocks=reply.blocks)

@@ -30,6 +30,7 @@ from bot.index import SearchIndex, extraction_cache, open_index
 from bot.index.watch import keep_current
 from bot.shelf import Outcome, add_data, add_link
 from bot.slack.dedupe import MemorySeenEvents, SeenEvents, SqliteSeenEvents
+from bot.usage import AnswerRecord, Cited, FeedbackRecord, UsageLog
 
 logger = logging.getLogger(__name__)
 request_log = logging.getLogger("bot.requests")
@@ -50,19 +51,29 @@ class Citebot:
     """What the listeners share: settings, the current index, the bot's identity, the event log, its jobs."""
 
     def __init__(
-        self, settings: Settings, index: SearchIndex, seen: SeenEvents, domain: Domain | None = None
+        self,
+        settings: Settings,
+        index: SearchIndex,
+        seen: SeenEvents,
+        domain: Domain | None = None,
+        usage: UsageLog | None = None,
     ) -> None:
         self.settings = settings
         self.domain = domain if domain is not None else load_domain(settings.domain_path)
         self.index = index  # replaced whole when the corpus changes; never mutated
         self.seen = seen
+        self.usage = usage if usage is not None else UsageLog.in_memory(keep_days=settings.history_days)
         self.identity = BotIdentity()
         self._jobs: set[asyncio.Task[None]] = set()
+        self._index_hooks: list[Callable[[SearchIndex], None]] = []
+        self.home_viewers: dict[str, float] = {}  # users who opened the Home tab lately -> when
         self._adding = threading.Lock()
 
-    def answer(self, text: str) -> Answer:
-        """Answer a line of user text from the current index."""
-        return answer(text, self.index, domain=self.domain, max_quotes=self.settings.max_quotes)
+    def answer(self, text: str, earlier: str | None = None) -> Answer:
+        """Answer a line of user text from the current index (`earlier`: the conversation's last question)."""
+        return answer(
+            text, self.index, domain=self.domain, max_quotes=self.settings.max_quotes, earlier=earlier
+        )
 
     def warm_up(self) -> None:
         """Get ready for the first question (see answers.warm_up); a failure only costs that question time."""
@@ -71,9 +82,13 @@ class Citebot:
         except Exception:  # start-up must not fail on a practice question
             logger.warning("could not warm up on a practice question", exc_info=True)
 
-    async def answer_off_loop(self, text: str) -> Answer:
+    async def answer_off_loop(self, text: str, earlier: str | None = None) -> Answer:
         """`answer` in a worker thread: a slow answer never holds up the event loop (acks, /healthz)."""
-        return await asyncio.to_thread(self.answer, text)
+        return await asyncio.to_thread(self.answer, text, earlier)
+
+    def on_new_index(self, hook: Callable[[SearchIndex], None]) -> None:
+        """Call `hook` (on the event loop) each time a new index is swapped in."""
+        self._index_hooks.append(hook)
 
     async def add_link(self, url: str) -> Outcome:
         """Fetch and add the article at `url` (one add at a time); the watcher then updates the index."""
@@ -121,8 +136,11 @@ class Citebot:
                 return True
         return False
 
-    def log_request(self, surface: str, result: Answer | None, started: float, text: str) -> None:
-        """One line per request: where it came from, which command, how long, what was found."""
+    def log_request(
+        self, surface: str, result: Answer | None, started: float, text: str, answer_id: str | None = None
+    ) -> None:
+        """One line per request: where it came from, which command, how long, what was found; an
+        answer given under `answer_id` (its feedback buttons carry it) is also kept in the usage records."""
         fields: dict[str, Any] = {
             "surface": surface,
             "command": result.command if result else "error",
@@ -133,6 +151,37 @@ class Citebot:
         if self.settings.log_queries:
             fields["query"] = text
         request_log.info(" ".join(f"{k}={v}" for k, v in fields.items()), extra=fields)
+        if answer_id is not None and result is not None:
+            record = AnswerRecord(
+                id=answer_id,
+                at=time.time(),
+                surface=surface,
+                command=result.command,
+                found=result.found,
+                question=text if self.settings.log_queries else None,
+                cited=[
+                    Cited(doc_id=q.citation.doc_id, paragraph=q.citation.paragraph) for q in result.answers
+                ],
+            )
+            try:
+                self.usage.record_answer(record)
+            except sqlite3.Error as exc:  # a usage record is worth a warning, never an answer
+                logger.warning("could not record an answer (%s)", exc)
+
+    def record_feedback(self, answer_id: str, user: str, positive: bool, surface: str) -> None:
+        """A click on an answer's feedback buttons, with what is known of that answer."""
+        given = self.usage.answer(answer_id)
+        record = FeedbackRecord(
+            answer_id=answer_id,
+            user=user,
+            at=time.time(),
+            surface=given.surface if given else surface,
+            command=given.command if given else "unknown",
+            positive=positive,
+            question=given.question if given else None,
+            cited=given.cited if given else [],
+        )
+        self.usage.record_feedback(record)
 
     def spawn(self, work: Coroutine[Any, Any, None]) -> None:
         """Run `work` after the ack, tracked so that shutdown waits for it."""
@@ -147,6 +196,11 @@ class Citebot:
 
         def swap(index: SearchIndex) -> None:
             self.index = index  # one assignment: a request uses the old index or the new, never a mix
+            for hook in self._index_hooks:
+                try:
+                    hook(index)
+                except Exception:  # a hook (a Home tab refresh) must never stop the watcher
+                    logger.exception("a new-index hook failed")
 
         work = keep_current(self.settings, self.domain.knowledge(), lambda: self.index, swap)
         return asyncio.get_running_loop().create_task(work)
@@ -165,7 +219,7 @@ def make_bot(settings: Settings) -> Citebot:
     """The bot with the corpus's index (saved one if current) and the shared record of answered events."""
     domain = load_domain(settings.domain_path)  # a broken domain file stops start-up with one line
     index = open_index(settings.corpus_dir, settings.index_folder, knowledge=domain.knowledge())
-    return Citebot(settings, index, seen_events(settings), domain)
+    return Citebot(settings, index, seen_events(settings), domain, usage_log(settings))
 
 
 def seen_events(settings: Settings) -> SeenEvents:
@@ -181,6 +235,19 @@ def seen_events(settings: Settings) -> SeenEvents:
             ) from exc
         logger.warning("cannot use %s (%s); duplicate events are caught per process only", path, exc)
         return MemorySeenEvents()
+
+
+def usage_log(settings: Settings) -> UsageLog:
+    """Usage and feedback records in the file the workers share (EVENTS_DB), else this process's memory."""
+    try:
+        return UsageLog(settings.events_file, keep_days=settings.history_days)
+    except (OSError, sqlite3.Error) as exc:
+        logger.warning(
+            "cannot keep usage records in %s (%s); they last until this process exits",
+            settings.events_file,
+            exc,
+        )
+        return UsageLog.in_memory(keep_days=settings.history_days)
 
 
 def web_client(settings: Settings) -> AsyncWebClient:

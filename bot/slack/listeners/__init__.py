@@ -10,12 +10,15 @@ from collections.abc import Sequence
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.slack.listeners import actions, adding, commands, events
+from bot.slack.listeners import actions, adding, assistant, commands, events, home
 
 
 def register_listeners(app: AsyncApp, slash_commands: Sequence[str]) -> None:
-    """Register slash commands (those of the manifest), events and interactive actions."""
+    """Register slash commands (those of the manifest), events, the assistant panel, the Home tab and
+    interactive actions."""
     commands.register(app, slash_commands)
+    assistant.register(app)  # before the DM listener: it takes the panel's messages (DMs in a thread)
     events.register(app)
+    home.register(app)
     actions.register(app)
     adding.register(app)

@@ -1,8 +1,10 @@
-"""Interactivity: the "Share in channel" button, and the "Who said this?" message shortcut."""
+"""Interactivity: the "Share in channel" button, feedback on answers, the "Who said this?" shortcut."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import sqlite3
 import time
 from typing import Any
 
@@ -11,11 +13,12 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.answers import MAX_QUERY_CHARS, Answer
-from bot.render import SHARE_ACTION, notice, render
+from bot.render import FEEDBACK_ACTION, NEGATIVE, POSITIVE, SHARE_ACTION, notice, render
 from bot.slack.inbound import decode
 from bot.slack.payloads import ActionClick, Button, MessageShortcut, read
 from bot.slack.replies import post_privately, respond_safely
 from bot.slack.service import Citebot
+from bot.usage import new_answer_id
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +28,7 @@ WHO_SAID_THIS = "who_said_this"  # the message shortcut's callback_id (manifest.
 def register(app: AsyncApp) -> None:
     """Listen to the share button and the message shortcut: ack at once, post in the background."""
     app.action(SHARE_ACTION)(on_share)
+    app.action(FEEDBACK_ACTION)(on_feedback)
     app.shortcut(WHO_SAID_THIS)(on_who_said_this)
 
 
@@ -43,6 +47,54 @@ async def on_share(
     button = read(Button, action, "share button")
     if click is not None and button is not None:
         bot.spawn(_share(bot, click, button.value or "", client, respond))
+
+
+async def on_feedback(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: AsyncWebClient,
+    respond: AsyncRespond | None,
+    context: AsyncBoltContext,
+) -> None:
+    """A thumbs up or down on an answer: acked at once, recorded, thanked privately."""
+    await ack()
+    bot: Citebot = context["citebot"]
+    click = read(ActionClick, body, "feedback click")
+    button = read(Button, action, "feedback button")
+    if click is None or button is None:
+        return
+    polarity, _, answer_id = (button.value or "").partition(":")
+    if polarity not in (POSITIVE, NEGATIVE):
+        logger.warning("ignored a feedback click whose value is neither positive nor negative")
+        return
+    if not answer_id:
+        # Not one of our buttons' values: the message it was on still names the answer.
+        where = click.container
+        answer_id = f"{click.channel_id}:{where.message_ts if where else ''}"
+    bot.spawn(_thank(bot, click, answer_id, polarity == POSITIVE, client, respond))
+
+
+async def _thank(
+    bot: Citebot,
+    click: ActionClick,
+    answer_id: str,
+    positive: bool,
+    client: AsyncWebClient,
+    respond: AsyncRespond | None,
+) -> None:
+    surface = "dm" if (click.channel_id or "").startswith("D") else "channel"
+    try:
+        await asyncio.to_thread(bot.record_feedback, answer_id, click.user.id, positive, surface)
+    except sqlite3.Error as exc:
+        logger.warning("could not record feedback (%s)", exc)
+    logger.info("feedback %s on answer %s", "positive" if positive else "negative", answer_id)
+    thanks = "Thanks, glad it helped." if positive else "Thanks for telling me; the team will see it."
+    if click.channel_id is not None:
+        thread = click.container.thread_ts if click.container else None
+        await post_privately(client, respond, click.channel_id, click.user.id, notice(thanks), thread)
+    else:
+        await respond_safely(respond, response_type="ephemeral", replace_original=False, text=thanks)
 
 
 async def on_who_said_this(
@@ -66,7 +118,8 @@ async def _share(
     started = time.perf_counter()
     # The button carries the question, not the answer: answer it again from the current index.
     result = await bot.answer_off_loop(line)
-    reply = render(result, shared_by=click.user.id)
+    answer_id = new_answer_id()
+    reply = render(result, shared_by=click.user.id, feedback=answer_id)
     posted = False
     if click.channel_id is not None:
         try:
@@ -83,7 +136,7 @@ async def _share(
         await respond_safely(
             respond, response_type="in_channel", replace_original=False, text=reply.text, blocks=reply.blocks
         )
-    bot.log_request("share", result, started, line)
+    bot.log_request("share", result, started, line, answer_id)
 
 
 async def _who_said_this(
@@ -92,9 +145,12 @@ async def _who_said_this(
     started = time.perf_counter()
     text = _shortened(decode(used.message.text or ""))
     result: Answer | None = await bot.answer_off_loop(f"/whosaid {text}") if text else None
-    reply = render(result) if result else notice("That message has no text I can look up.")
+    answer_id = new_answer_id()
+    reply = (
+        render(result, feedback=answer_id) if result else notice("That message has no text I can look up.")
+    )
     await post_privately(client, respond, used.channel.id, used.user.id, reply)
-    bot.log_request("shortcut", result, started, text)
+    bot.log_request("shortcut", result, started, text, answer_id)
 
 
 def _shortened(text: str) -> str:

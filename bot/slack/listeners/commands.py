@@ -18,6 +18,7 @@ from bot.slack.listeners.adding import add_shared
 from bot.slack.payloads import SlashCommand, read
 from bot.slack.replies import respond_safely
 from bot.slack.service import Citebot
+from bot.usage import new_answer_id
 
 logger = logging.getLogger(__name__)
 
@@ -52,14 +53,15 @@ async def on_command(
         bot.spawn(_add(bot, parsed.user_id, link, client, respond))
         return
     result: Answer | None = None
+    answer_id = new_answer_id()
     try:
         result = await bot.answer_off_loop(line)
-        reply = render(result, share=line)
+        reply = render(result, share=line, feedback=answer_id)
     except Exception:
         logger.exception("could not answer %s", parsed.command)
         reply = apology()
     await ack(response_type="ephemeral", text=reply.text, blocks=reply.blocks)
-    bot.log_request("command", result, started, line)
+    bot.log_request("command", result, started, line, answer_id)
 
 
 async def _add(

@@ -16,6 +16,7 @@ from bot.slack.inbound import decode
 from bot.slack.listeners.adding import add_shared
 from bot.slack.payloads import MessageEvent, read
 from bot.slack.service import Citebot
+from bot.usage import new_answer_id
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +66,7 @@ async def _answer(
     started = time.perf_counter()
     text = decode(event.text or "", drop_user=bot.identity.user_id)
     result: Answer | None = None
+    answer_id = new_answer_id()
     reply: Reply
     link = link_to_add(text) if surface == "dm" else None
     try:
@@ -73,7 +75,7 @@ async def _answer(
             reply = await add_shared(bot, client, event.user, [link] if link else [], event.files)
         else:
             result = await bot.answer_off_loop(text or "help")
-            reply = render(result)
+            reply = render(result, feedback=answer_id)
     except Exception:
         logger.exception("could not answer an event")
         reply = apology()
@@ -88,4 +90,4 @@ async def _answer(
         )
     except (SlackApiError, OSError, TimeoutError):
         logger.exception("chat.postMessage failed after retries")
-    bot.log_request(surface, result, started, text)
+    bot.log_request(surface, result, started, text, answer_id)

@@ -1,0 +1,180 @@
+"""The assistant side panel (Agents & AI Apps): a greeting with prompts from the shelf, then answers.
+
+Bolt's `AsyncAssistant` routes the panel's events: `assistant_thread_started`,
+`assistant_thread_context_changed`, and the user's messages in the thread (`message.im` with a
+`thread_ts`). While an answer is looked up the thread shows a status; the answer is posted in the
+thread and the thread is titled after its first question. The thread's earlier question is read back
+from Slack (`conversations.replies`, scope im:history), not stored by Citebot, and a follow-up that
+leans on it is answered with it (bot/answers/followup.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp, AsyncAssistant, AsyncBoltContext
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.answers import Answer, link_to_add
+from bot.answers.suggest import suggested_prompts
+from bot.render import Reply, apology, escape, notice, render
+from bot.slack.inbound import decode
+from bot.slack.listeners.adding import add_shared
+from bot.slack.payloads import MessageEvent, read
+from bot.slack.service import Citebot
+from bot.usage import new_answer_id
+
+logger = logging.getLogger(__name__)
+
+SUBSCRIPTIONS = ("assistant_thread_started", "assistant_thread_context_changed")
+STATUS = "is reading the articles…"
+MAX_TITLE_CHARS = 80
+HISTORY_MESSAGES = 20  # how far back in the thread the earlier question is looked for
+
+
+def register(app: AsyncApp) -> None:
+    """Listen to the assistant panel's thread starts, context changes and messages."""
+    assistant = AsyncAssistant()
+    assistant.thread_started(on_thread_started)
+    assistant.thread_context_changed(on_context_changed)
+    assistant.user_message(on_user_message)
+    app.assistant(assistant)
+
+
+async def on_thread_started(
+    payload: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    """A new panel thread: a greeting naming the shelf, and prompts built from it."""
+    bot: Citebot = context["citebot"]
+    thread = payload.get("assistant_thread")
+    if not isinstance(thread, dict) or not thread.get("channel_id") or not thread.get("thread_ts"):
+        logger.warning("ignored an assistant_thread_started event without its thread")
+        return
+    bot.spawn(_greet(bot, client, str(thread["channel_id"]), str(thread["thread_ts"])))
+
+
+async def on_context_changed(payload: dict[str, Any]) -> None:
+    """The user moved to another channel with the panel open. Answers come from the shelf, not the
+    channel they are looking at, so there is nothing to keep."""
+
+
+async def on_user_message(payload: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
+    """A question in a panel thread: status while answering, the answer in the thread, a title."""
+    bot: Citebot = context["citebot"]
+    message = read(MessageEvent, payload, "assistant thread message")
+    if message is None or message.thread_ts is None or not message.user:
+        return
+    if message.user == bot.identity.user_id:
+        return
+    bot.spawn(_answer_in_thread(bot, client, message, message.thread_ts))
+
+
+async def _greet(bot: Citebot, client: AsyncWebClient, channel: str, thread_ts: str) -> None:
+    index = bot.index
+    count = len(index.articles)
+    greeting = (
+        f"Hi! I answer from the team's {count} article{'s' if count != 1 else ''} with exact quotes, "
+        "each with its source. Ask a question, or pick one below."
+        if count
+        else "Hi! The shelf has no articles yet. Share a link with me to add one, or type help."
+    )
+    try:
+        await client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=escape(greeting))
+    except (SlackApiError, OSError, TimeoutError) as exc:
+        logger.warning("could not greet in an assistant thread (%s)", type(exc).__name__)
+    prompts = [{"title": p.title, "message": p.message} for p in suggested_prompts(index, bot.domain)]
+    try:
+        await client.assistant_threads_setSuggestedPrompts(
+            channel_id=channel, thread_ts=thread_ts, prompts=prompts, title="Try one of these:"
+        )
+    except (SlackApiError, OSError, TimeoutError) as exc:
+        logger.warning("could not set suggested prompts (%s)", type(exc).__name__)
+
+
+async def _answer_in_thread(
+    bot: Citebot, client: AsyncWebClient, event: MessageEvent, thread_ts: str
+) -> None:
+    started = time.perf_counter()
+    text = decode(event.text or "", drop_user=bot.identity.user_id)
+    await _call(
+        client.assistant_threads_setStatus(channel_id=event.channel, thread_ts=thread_ts, status=STATUS)
+    )
+    earlier = await _earlier_question(client, event, thread_ts, bot.identity.user_id)
+    result: Answer | None = None
+    answer_id = new_answer_id()
+    reply: Reply
+    link = link_to_add(text)
+    try:
+        if link is not None or event.files:
+            reply = await add_shared(bot, client, event.user, [link] if link else [], event.files)
+        elif not text:
+            reply = notice("Ask me a question about the articles, or type help.")
+        else:
+            result = await bot.answer_off_loop(text, earlier=earlier)
+            reply = render(result, feedback=answer_id)
+    except Exception:
+        logger.exception("could not answer in an assistant thread")
+        reply = apology()
+    try:
+        # Posting in the thread also clears the status.
+        await client.chat_postMessage(
+            channel=event.channel,
+            thread_ts=thread_ts,
+            text=reply.text,
+            blocks=reply.blocks,
+            unfurl_links=False,
+            unfurl_media=False,
+        )
+    except (SlackApiError, OSError, TimeoutError):
+        logger.exception("chat.postMessage failed after retries")
+        await _call(
+            client.assistant_threads_setStatus(channel_id=event.channel, thread_ts=thread_ts, status="")
+        )
+    if earlier is None and text:
+        title = text if len(text) <= MAX_TITLE_CHARS else text[: MAX_TITLE_CHARS - 1] + "…"
+        await _call(
+            client.assistant_threads_setTitle(channel_id=event.channel, thread_ts=thread_ts, title=title)
+        )
+    bot.log_request("assistant", result, started, text, answer_id)
+
+
+async def _earlier_question(
+    client: AsyncWebClient, event: MessageEvent, thread_ts: str, bot_user: str | None
+) -> str | None:
+    """The user's previous message in this thread, as Slack keeps it; None for the first question."""
+    try:
+        response = await client.conversations_replies(
+            channel=event.channel, ts=thread_ts, limit=HISTORY_MESSAGES
+        )
+    except (SlackApiError, OSError, TimeoutError) as exc:
+        logger.warning("could not read the assistant thread (%s); answering without it", type(exc).__name__)
+        return None
+    messages = response.get("messages")
+    earlier = None
+    for message in messages if isinstance(messages, list) else []:
+        if not isinstance(message, dict) or message.get("ts") == event.ts or message.get("bot_id"):
+            continue
+        if message.get("user") in (None, bot_user) or not isinstance(message.get("text"), str):
+            continue
+        if event.ts is not None and _later(str(message.get("ts", "")), event.ts):
+            continue
+        earlier = decode(message["text"], drop_user=bot_user) or earlier
+    return earlier
+
+
+def _later(ts: str, than: str) -> bool:
+    try:
+        return float(ts) > float(than)
+    except ValueError:
+        return False
+
+
+async def _call(request: Any) -> None:
+    """A Web API call whose failure only costs a status or a title, never the answer."""
+    try:
+        await request
+    except (SlackApiError, OSError, TimeoutError) as exc:
+        logger.warning("an assistant thread call failed (%s)", type(exc).__name__)

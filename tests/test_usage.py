@@ -1,0 +1,151 @@
+"""Usage and feedback records: what is kept, what replaces what, what expires, what the report says."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.__main__ import main
+from bot.config import Settings
+from bot.index import SearchIndex
+from bot.slack.dedupe import MemorySeenEvents
+from bot.slack.service import Citebot
+from bot.usage import DAY_SECONDS, AnswerRecord, Cited, FeedbackRecord, UsageLog, report_text
+from tests.conftest import SEEDS
+
+
+def answer(
+    id: str, command: str = "troops", found: bool = True, question: str | None = None, at: float | None = None
+) -> AnswerRecord:
+    return AnswerRecord(
+        id=id,
+        at=time.time() if at is None else at,
+        surface="command",
+        command=command,
+        found=found,
+        question=question,
+        cited=[Cited(doc_id="a.md", paragraph=2)] if found else [],
+    )
+
+
+def vote(
+    answer_id: str, user: str, positive: bool, command: str = "troops", at: float | None = None
+) -> FeedbackRecord:
+    return FeedbackRecord(
+        answer_id=answer_id,
+        user=user,
+        at=time.time() if at is None else at,
+        surface="command",
+        command=command,
+        positive=positive,
+    )
+
+
+def test_counts_per_surface_and_command_and_the_found_rate(tmp_path: Path) -> None:
+    log = UsageLog(tmp_path / "state.sqlite3")
+    log.record_answer(answer("1", "troops"))
+    log.record_answer(answer("2", "troops", found=False))
+    log.record_answer(answer("3", "whosaid").model_copy(update={"surface": "dm"}))
+    report = log.report(30)
+    assert report.questions == 3 and report.found == 2 and report.found_rate == pytest.approx(0.667)
+    assert report.by_command["troops"].asked == 2 and report.by_command["troops"].found == 1
+    assert set(report.by_surface) == {"command", "dm"}
+    assert report.by_surface["dm"].asked == 1
+    assert report.questions_stored is False and report.most_asked == []
+
+
+def test_a_second_click_by_the_same_person_replaces_the_first(tmp_path: Path) -> None:
+    log = UsageLog(tmp_path / "state.sqlite3")
+    log.record_feedback(vote("a1", "U1", True))
+    log.record_feedback(vote("a1", "U1", False))
+    log.record_feedback(vote("a1", "U2", True))
+    log.record_feedback(vote("a2", "U1", True, command="whosaid"))
+    report = log.report(30)
+    assert report.feedback["troops"].positive == 1 and report.feedback["troops"].negative == 1
+    assert report.feedback["whosaid"].positive == 1
+    assert len(report.recent_feedback) == 3
+
+
+def test_most_asked_and_not_found_need_the_question_text(tmp_path: Path) -> None:
+    log = UsageLog(tmp_path / "state.sqlite3")
+    for n in range(3):
+        log.record_answer(answer(f"q{n}", question="how many troops?"))
+    for n in range(2):
+        log.record_answer(answer(f"m{n}", "ask", found=False, question="who owns the tram?"))
+    log.record_answer(answer("x", "ask", found=False))  # no text kept: counted, never listed
+    report = log.report(30)
+    assert [(a.question, a.count) for a in report.most_asked] == [
+        ("how many troops?", 3),
+        ("who owns the tram?", 2),
+    ]
+    assert [(a.question, a.count) for a in report.not_found] == [("who owns the tram?", 2)]
+    assert report.by_command["ask"].asked == 3
+    text = report_text(report)
+    assert "3 × how many troops?" in text and "Most often not found" in text
+
+
+def test_records_older_than_the_retention_limit_are_deleted(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite3"
+    log = UsageLog(path, keep_days=90)
+    old = time.time() - 91 * DAY_SECONDS
+    log.record_answer(answer("old", at=old))
+    log.record_feedback(vote("old", "U1", True, at=old))
+    log.record_answer(answer("new"))
+    assert log.report(365).questions == 2  # kept until the next purge
+    log.close()
+    reopened = UsageLog(path, keep_days=90)  # a purge runs when the file is opened
+    report = reopened.report(365)
+    assert report.questions == 1 and report.feedback == {}
+    assert reopened.answer("old") is None and reopened.answer("new") is not None
+
+
+def test_the_window_counts_only_the_last_days(tmp_path: Path) -> None:
+    log = UsageLog(tmp_path / "state.sqlite3")
+    log.record_answer(answer("a", at=time.time() - 10 * DAY_SECONDS))
+    log.record_answer(answer("b"))
+    assert log.report(7).questions == 1 and log.report(30).questions == 2
+
+
+@pytest.mark.parametrize("log_queries", [False, True])
+def test_question_text_is_kept_only_with_log_queries(seed_index: SearchIndex, log_queries: bool) -> None:
+    settings = Settings(_env_file=None, corpus_dir=SEEDS, log_queries=log_queries)
+    bot = Citebot(settings, seed_index, MemorySeenEvents())
+    result = bot.answer("/troops how many troops?")
+    bot.log_request("command", result, time.perf_counter(), "/troops how many troops?", "id1")
+    bot.record_feedback("id1", "U1", False, "command")
+    record = bot.usage.answer("id1")
+    assert record is not None and record.command == "troops" and record.cited
+    assert (record.question is not None) is log_queries
+    [click] = bot.usage.report(1).recent_feedback
+    assert click.cited == record.cited and (click.question is not None) is log_queries
+
+
+def test_the_report_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "state" / "events.sqlite3"
+    log = UsageLog(db)
+    log.record_answer(answer("1", question="how many troops?"))
+    log.record_feedback(vote("1", "U1", True))
+    log.close()
+    monkeypatch.setenv("EVENTS_DB", str(db))
+    monkeypatch.setenv("CORPUS_DIR", str(SEEDS))
+    assert main(["report", "--days", "7", "--json"]) == 0
+    out = capsys.readouterr().out
+    assert '"positive": 1' in out and '"how many troops?"' in out
+    assert main(["report"]) == 0
+    assert "troops: 1 positive, 0 negative" in capsys.readouterr().out
+
+
+def test_a_broken_records_file_is_one_line_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "events.sqlite3"
+    db.write_bytes(b"this is not a database" * 100)
+    monkeypatch.setenv("EVENTS_DB", str(db))
+    monkeypatch.setenv("CORPUS_DIR", str(SEEDS))
+    assert main(["report"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("citebot: cannot read the usage records") and "Traceback" not in err
