@@ -170,7 +170,7 @@ class UsageLog:
             )
 
     def answer(self, answer_id: str) -> AnswerRecord | None:
-        """The record of one answer, if it is still kept."""
+        """The record of one answer, unless retention has deleted it."""
         with self._lock:
             row = self._db.execute("SELECT * FROM answers WHERE id = ?", (answer_id,)).fetchone()
         if row is None:

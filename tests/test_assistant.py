@@ -5,6 +5,7 @@ stand-in Web API on 127.0.0.1."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import time
@@ -293,3 +294,28 @@ def test_opening_the_home_tab_publishes_the_shelf(server: Server, stand_in: Stan
     assert (
         "/troops which countries would send troops?" in text
     )  # asked earlier in this module, with LOG_QUERIES
+
+
+def test_the_home_tab_is_published_again_when_the_shelf_changes(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for path in sorted((ROOT / "seeds").glob("*.txt"))[:2]:
+        shutil.copy(path, corpus / path.name)
+    api = StandIn().start()
+    running = start_server(api, env={"CORPUS_DIR": str(corpus), "STATE_DIR": str(tmp_path / "state")})
+    try:
+        send(running, home_opened("U0042"))
+        [first] = api.wait_for("views.publish")
+        assert "*2 articles*" in json.dumps(first.params["view"])
+        (corpus / "penguins.md").write_text(
+            "---\ntitle: Penguin Plan\noutlet: Polar Post\n---\n"
+            "Penguins will deploy to Antarctica in spring, officials say.\n",
+            encoding="utf-8",
+        )
+        calls = api.wait_for("views.publish", count=2, timeout=20)
+        again = json.dumps(calls[-1].params["view"])
+        assert calls[-1].params["user_id"] == "U0042"
+        assert "*3 articles*" in again and "Penguin Plan" in again and "Polar Post" in again
+    finally:
+        running.stop()
+        api.stop()
