@@ -10,11 +10,9 @@ import json
 import logging
 import os
 import re
-import sqlite3
 import sys
 import time
-from collections.abc import Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -30,9 +28,10 @@ from bot.index.store import building
 from bot.logs import configure as configure_logging
 from bot.progress import indexing_progress
 from bot.render import added_text, render_text
+from bot.shared import StateUnavailable, describe, open_state, record_shelf, shelf_differences
 from bot.shelf import Shelf, add_link, shelf_files
 from bot.state import check_paths
-from bot.usage import UsageLog, report_text
+from bot.usage import report_text
 
 logger = logging.getLogger("bot")
 
@@ -67,6 +66,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _manifest(args, settings)
         if command == "report":
             return _report(args, settings)
+        if command == "state":
+            return _state(args, settings)
         return _run(settings)
     except CitebotError as exc:
         print(f"citebot: {exc}", file=sys.stderr)
@@ -167,21 +168,57 @@ def _parser() -> argparse.ArgumentParser:
         "--days", type=_positive, default=30, metavar="N", help="the last N days (default: 30)"
     )
     report.add_argument("--json", action="store_true", help="print the report as JSON")
+    state = sub.add_parser(
+        "state", parents=[corpus], help="the shared state (STATE_URL): apply its migrations, or check it"
+    )
+    state.add_argument(
+        "action",
+        choices=["migrate", "check"],
+        help="migrate: apply the SQL migrations not yet applied; check: schema, reachability, this host's shelf",
+    )
     return parser
 
 
 def _report(args: argparse.Namespace, settings: Settings) -> int:
     """What the team asked, what it found, what it thought of the answers (EVENTS_DB's records)."""
     try:
-        usage = UsageLog(settings.events_file, keep_days=settings.history_days)
+        state = open_state(settings.state_location, keep_days=settings.history_days)
         try:
-            report = usage.report(args.days)
+            report = state.report(args.days)
         finally:
-            usage.close()
-    except sqlite3.Error as exc:
-        raise CitebotError(f"cannot read the usage records in {settings.events_file} ({exc})") from exc
+            state.close()
+    except StateUnavailable as exc:
+        raise CitebotError(f"cannot read the usage records: {exc}") from exc
     print(report.model_dump_json(indent=2) if args.json else report_text(report))
     return 0
+
+
+def _state(args: argparse.Namespace, settings: Settings) -> int:
+    """`state migrate` applies the pending migrations; `state check` says what is wrong, exit 1 if anything."""
+    where = describe(settings.state_location)
+    try:
+        state = open_state(settings.state_location, keep_days=settings.history_days, migrate=False)
+    except StateUnavailable as exc:
+        raise CitebotError(f"{where}: {exc}") from exc
+    try:
+        if args.action == "migrate":
+            applied = state.migrate()
+            print(f"{where}: " + (f"applied {', '.join(applied)}" if applied else "nothing to apply"))
+            print(f"Schema version {state.schema_version()}")
+            return 0
+        problems = state.check()
+        print(f"{where}: {state.backend}, schema version {state.schema_version()}")
+        if not problems:
+            problems = shelf_differences(state, settings.corpus_dir)
+            print(f"Articles listed: {len(state.articles())}")
+        for problem in problems:
+            print(f"  problem: {problem}")
+        print("OK" if not problems else f"{len(problems)} problem(s)")
+        return 0 if not problems else 1
+    except StateUnavailable as exc:
+        raise CitebotError(f"{where}: {exc}") from exc
+    finally:
+        state.close()
 
 
 def _manifest(args: argparse.Namespace, settings: Settings) -> int:
@@ -228,14 +265,14 @@ def _run(settings: Settings) -> int:
 def _serve(settings: Settings) -> int:
     # Slack's libraries take most of a second to import: only the commands that talk to Slack load them.
     from bot.slack.runners import run_http
-    from bot.slack.service import Citebot, seen_events, usage_log
+    from bot.slack.service import Citebot, shared_state
 
     _require("SLACK_SIGNING_SECRET", settings.slack_signing_secret)
     _require("SLACK_BOT_TOKEN", settings.slack_bot_token)
     _start_server_logging(settings)
     domain = load_domain(settings.domain_path)  # before the server starts: a bad file stops it in one line
     index = _load_index(settings, domain)
-    seen = seen_events(settings)  # refuses to start if several workers cannot share it
+    shared_state(settings).close()  # refuses to start if the workers cannot share it; migrated once here
     if settings.workers > 1:
         # Worker processes read their settings from the environment: hand them the flags too.
         os.environ.update(
@@ -247,7 +284,8 @@ def _serve(settings: Settings) -> int:
             PORT=str(settings.port),
             DOMAIN_FILE=str(settings.domain_path.resolve()),
         )
-    run_http(settings, lambda: Citebot(settings, index, seen, domain, usage_log(settings)))
+    # Each worker process opens the shared state itself: connections are not carried across a fork.
+    run_http(settings, lambda: Citebot(settings, index, shared_state(settings), domain))
     return 0
 
 
@@ -275,9 +313,20 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def index_build_lock(settings: Settings) -> AbstractContextManager[None]:
-    """One build at a time per index folder, across processes (a server rebuilding, `add`, `index`)."""
-    return building(settings.index_folder)
+@contextlib.contextmanager
+def index_build_lock(settings: Settings) -> Iterator[None]:
+    """One build at a time per index folder, across processes (a server rebuilding, `add`, `index`),
+    and across hosts when they share a state database (its advisory lock)."""
+    with contextlib.ExitStack() as stack:
+        if settings.state_on_postgres:
+            try:
+                state = open_state(settings.state_location, keep_days=settings.history_days)
+            except StateUnavailable as exc:
+                raise CitebotError(f"cannot take the build lock: {exc}") from exc
+            stack.callback(state.close)
+            stack.enter_context(state.build_lock())
+        stack.enter_context(building(settings.index_folder))
+        yield
 
 
 def _positive(text: str) -> int:
@@ -315,6 +364,7 @@ def _index(
         f"Loaded {len(corpus.articles)} articles, {index.live_passages} passages, from {settings.corpus_dir}/"
     )
     print(f"Index saved to {folder}/ in {seconds:.1f} s")
+    _list_shelf(settings)
     for article in corpus.articles:
         print(f"  {article.doc_id}: {article.title or '(no title)'}")
     print(f"Skipped {len(corpus.skipped)} files" + (":" if corpus.skipped else "."))
@@ -346,7 +396,22 @@ def _add(args: argparse.Namespace, settings: Settings) -> int:
             print(
                 f"Index updated: {len(index.articles)} articles, {index.live_passages} passages in {settings.corpus_dir}/"
             )
+        _list_shelf(settings)
     return 0 if added else 1
+
+
+def _list_shelf(settings: Settings) -> None:
+    """With several hosts (STATE_URL on PostgreSQL), list the shelf just indexed in the shared state."""
+    if not settings.state_on_postgres:
+        return
+    try:
+        state = open_state(settings.state_location, keep_days=settings.history_days)
+        try:
+            record_shelf(state, settings.index_folder)
+        finally:
+            state.close()
+    except StateUnavailable as exc:  # the index is built; the list catches up at the next change
+        logger.warning("could not list the shelf in the shared state: %s", exc)
 
 
 def _is_link(text: str) -> bool:

@@ -79,6 +79,10 @@ class Settings(BaseSettings):
         default=None,
         description="SQLite file of answered event ids, usage and feedback, shared by workers (default: in STATE_DIR).",
     )
+    state_url: str | None = Field(
+        default=None,
+        description="Shared state: sqlite:///path (default: EVENTS_DB) or postgresql://… for several hosts.",
+    )
     socket_ping_interval: float = Field(
         default=10.0, gt=0, le=300, description="Socket Mode: seconds between pings."
     )
@@ -102,6 +106,7 @@ class Settings(BaseSettings):
         "index_dir",
         "events_db",
         "domain_file",
+        "state_url",
         mode="before",
     )
     @classmethod
@@ -133,6 +138,25 @@ class Settings(BaseSettings):
     def events_file(self) -> Path:
         """The record of answered Slack events: EVENTS_DB, else `events.sqlite3` in the state folder."""
         return self.events_db if self.events_db is not None else self.state_folder / "events.sqlite3"
+
+    @property
+    def state_location(self) -> str:
+        """STATE_URL, else the SQLite file EVENTS_DB (as sqlite:////absolute/path)."""
+        if self.state_url is not None:
+            return self.state_url
+        return f"sqlite:///{self.events_file.resolve()}"
+
+    @property
+    def state_on_postgres(self) -> bool:
+        """Whether the shared state is a PostgreSQL database (several hosts)."""
+        return self.state_location.startswith(("postgresql:", "postgres:"))
+
+    @field_validator("state_url")
+    @classmethod
+    def _state_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("sqlite:///", "postgresql://", "postgres://")):
+            raise ValueError("must start with sqlite:/// or postgresql://")
+        return value
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -9,6 +9,7 @@ import pytest
 
 from bot.corpus import Corpus, load_corpus
 from bot.index import SearchIndex
+from tests.pg_kit import Postgres, remove, start_postgres
 from tests.slack_kit import StandIn
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,3 +63,11 @@ def stand_in() -> Iterator[StandIn]:
     api = StandIn().start()
     yield api
     api.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Postgres]:
+    """A throwaway PostgreSQL server for the whole run (fails, never skips, without the binaries)."""
+    server = start_postgres()
+    yield server
+    remove(server)

@@ -11,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.config import Settings
 from bot.domain import shipped_domain
 from bot.index import SearchIndex
-from bot.slack.dedupe import MemorySeenEvents
+from bot.shared import SqliteState
 from bot.slack.listeners.commands import on_command
 from bot.slack.service import Citebot
 from tests.conftest import SEEDS
@@ -19,7 +19,7 @@ from tests.conftest import SEEDS
 
 def test_a_slash_command_listener_answers_in_its_ack(seed_index: SearchIndex) -> None:
     settings = Settings(_env_file=None, corpus_dir=SEEDS)
-    bot = Citebot(settings, seed_index, MemorySeenEvents(), shipped_domain())
+    bot = Citebot(settings, seed_index, SqliteState.in_memory(), shipped_domain())
     acked: list[dict[str, Any]] = []
 
     async def ack(**reply: Any) -> None:

@@ -17,8 +17,8 @@ from bot.__main__ import main
 from bot.config import Settings
 from bot.domain import load_domain, shipped_domain
 from bot.index import SearchIndex
+from bot.shared import SqliteState
 from bot.slack.app import create_app
-from bot.slack.dedupe import MemorySeenEvents
 from bot.slack.listeners.actions import WHO_SAID_THIS
 from bot.slack.listeners.adding import ADD_ARTICLE
 from bot.slack.manifest import BOT_EVENTS, build_manifest
@@ -156,7 +156,7 @@ def test_the_app_handles_every_event_the_manifest_subscribes_to(
 ) -> None:
     """Each subscription reaches a listener (Bolt answers 404 for an event nobody listens to)."""
     settings = Settings(_env_file=None, corpus_dir=ROOT / "seeds", slack_api_url=stand_in.url)
-    bot = Citebot(settings, seed_index, MemorySeenEvents(), shipped_domain())
+    bot = Citebot(settings, seed_index, SqliteState.in_memory(), shipped_domain())
 
     async def dispatch() -> int:
         app = create_app(bot, AsyncWebClient(token="xoxb-test", base_url=stand_in.url))

@@ -21,7 +21,7 @@ import pytest
 
 from bot.config import Settings
 from bot.logs import RedactSecrets
-from bot.slack.dedupe import SqliteSeenEvents
+from bot.shared import SqliteState
 from tests.slack_kit import (
     BOT_TOKEN,
     JSON,
@@ -51,7 +51,7 @@ def send(server: Server, event: dict[str, str], event_id: str) -> int:
 
 
 def _claim(path: str, ids: list[str], results: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
-    seen = SqliteSeenEvents(Path(path))
+    seen = SqliteState(Path(path))
     results.put([i for i in ids if seen.first_time(i)])
 
 

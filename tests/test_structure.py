@@ -20,7 +20,7 @@ STAGES: list[tuple[str, ...]] = [
     ("bot.webpage", "bot.pdf", "bot.fetch", "bot.corpus"),
     ("bot.passages", "bot.shelf"),
     ("bot.attribution",),
-    ("bot.index", "bot.progress", "bot.state"),
+    ("bot.index", "bot.progress", "bot.state", "bot.usage", "bot.shared"),
     ("bot.answers",),
     ("bot.render",),
     ("bot.slack",),

@@ -1,8 +1,10 @@
-"""Usage and feedback records: what is kept, what replaces what, what expires, what the report says."""
+"""Usage and feedback records, and answered events, in both shared-state backends (SQLite, and a real
+PostgreSQL server): what is kept, what replaces what, what expires, what the report says."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -10,10 +12,27 @@ import pytest
 from bot.__main__ import main
 from bot.config import Settings
 from bot.index import SearchIndex
-from bot.slack.dedupe import MemorySeenEvents
+from bot.shared import SharedState, SqliteState, open_state
 from bot.slack.service import Citebot
-from bot.usage import DAY_SECONDS, AnswerRecord, Cited, FeedbackRecord, UsageLog, report_text
+from bot.usage import DAY_SECONDS, AnswerRecord, Cited, FeedbackRecord, report_text
 from tests.conftest import SEEDS
+from tests.pg_kit import Postgres
+
+_databases = iter(range(1, 1000))
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def state_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The address of a fresh, empty shared state in each backend."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'state.sqlite3'}"
+    server: Postgres = request.getfixturevalue("postgres")
+    return server.new_database(f"usage_{next(_databases)}")
+
+
+@pytest.fixture
+def log(state_url: str) -> SharedState:
+    return open_state(state_url)
 
 
 def answer(
@@ -43,8 +62,7 @@ def vote(
     )
 
 
-def test_counts_per_surface_and_command_and_the_found_rate(tmp_path: Path) -> None:
-    log = UsageLog(tmp_path / "state.sqlite3")
+def test_counts_per_surface_and_command_and_the_found_rate(log: SharedState) -> None:
     log.record_answer(answer("1", "troops"))
     log.record_answer(answer("2", "troops", found=False))
     log.record_answer(answer("3", "whosaid").model_copy(update={"surface": "dm"}))
@@ -56,8 +74,7 @@ def test_counts_per_surface_and_command_and_the_found_rate(tmp_path: Path) -> No
     assert report.questions_stored is False and report.most_asked == []
 
 
-def test_a_second_click_by_the_same_person_replaces_the_first(tmp_path: Path) -> None:
-    log = UsageLog(tmp_path / "state.sqlite3")
+def test_a_second_click_by_the_same_person_replaces_the_first(log: SharedState) -> None:
     log.record_feedback(vote("a1", "U1", True))
     log.record_feedback(vote("a1", "U1", False))
     log.record_feedback(vote("a1", "U2", True))
@@ -68,8 +85,7 @@ def test_a_second_click_by_the_same_person_replaces_the_first(tmp_path: Path) ->
     assert len(report.recent_feedback) == 3
 
 
-def test_most_asked_and_not_found_need_the_question_text(tmp_path: Path) -> None:
-    log = UsageLog(tmp_path / "state.sqlite3")
+def test_most_asked_and_not_found_need_the_question_text(log: SharedState) -> None:
     for n in range(3):
         log.record_answer(answer(f"q{n}", question="how many troops?"))
     for n in range(2):
@@ -86,23 +102,21 @@ def test_most_asked_and_not_found_need_the_question_text(tmp_path: Path) -> None
     assert "3 × how many troops?" in text and "Most often not found" in text
 
 
-def test_records_older_than_the_retention_limit_are_deleted(tmp_path: Path) -> None:
-    path = tmp_path / "state.sqlite3"
-    log = UsageLog(path, keep_days=90)
+def test_records_older_than_the_retention_limit_are_deleted(state_url: str) -> None:
+    log = open_state(state_url, keep_days=90)
     old = time.time() - 91 * DAY_SECONDS
     log.record_answer(answer("old", at=old))
     log.record_feedback(vote("old", "U1", True, at=old))
     log.record_answer(answer("new"))
     assert log.report(365).questions == 2  # kept until the next purge
     log.close()
-    reopened = UsageLog(path, keep_days=90)  # a purge runs when the file is opened
+    reopened = open_state(state_url, keep_days=90)  # a purge runs when the state is opened
     report = reopened.report(365)
     assert report.questions == 1 and report.feedback == {}
     assert reopened.answer("old") is None and reopened.answer("new") is not None
 
 
-def test_the_window_counts_only_the_last_days(tmp_path: Path) -> None:
-    log = UsageLog(tmp_path / "state.sqlite3")
+def test_the_window_counts_only_the_last_days(log: SharedState) -> None:
     log.record_answer(answer("a", at=time.time() - 10 * DAY_SECONDS))
     log.record_answer(answer("b"))
     assert log.report(7).questions == 1 and log.report(30).questions == 2
@@ -111,14 +125,14 @@ def test_the_window_counts_only_the_last_days(tmp_path: Path) -> None:
 @pytest.mark.parametrize("log_queries", [False, True])
 def test_question_text_is_kept_only_with_log_queries(seed_index: SearchIndex, log_queries: bool) -> None:
     settings = Settings(_env_file=None, corpus_dir=SEEDS, log_queries=log_queries)
-    bot = Citebot(settings, seed_index, MemorySeenEvents())
+    bot = Citebot(settings, seed_index, SqliteState.in_memory())
     result = bot.answer("/troops how many troops?")
     bot.log_request("command", result, time.perf_counter(), "/troops how many troops?", "id1")
     bot.record_feedback("id1", "U1", False, "command")
-    record = bot.usage.answer("id1")
+    record = bot.state.answer("id1")
     assert record is not None and record.command == "troops" and record.cited
     assert (record.question is not None) is log_queries
-    [click] = bot.usage.report(1).recent_feedback
+    [click] = bot.state.report(1).recent_feedback
     assert click.cited == record.cited and (click.question is not None) is log_queries
 
 
@@ -126,7 +140,7 @@ def test_the_report_command(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = tmp_path / "state" / "events.sqlite3"
-    log = UsageLog(db)
+    log = open_state(f"sqlite:///{db}")
     log.record_answer(answer("1", question="how many troops?"))
     log.record_feedback(vote("1", "U1", True))
     log.close()
@@ -149,3 +163,77 @@ def test_a_broken_records_file_is_one_line_not_a_traceback(
     assert main(["report"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("citebot: cannot read the usage records") and "Traceback" not in err
+
+
+def test_an_event_is_answered_once_and_expires_after_a_day(log: SharedState) -> None:
+    assert log.first_time("Ev1") is True
+    assert log.first_time("Ev1") is False
+    assert log.first_time("Ev2") is True
+    log.purge(now=time.time() + DAY_SECONDS + 60)
+    assert log.first_time("Ev1") is True  # a day later the id is forgotten
+
+
+def test_migrations_are_recorded_and_applied_once(state_url: str) -> None:
+    first = open_state(state_url, migrate=False)
+    assert first.schema_version() == 0 and first.check()  # says to migrate
+    assert first.migrate() == ["0001_shared_state", "0002_event_claims"]
+    assert first.migrate() == []
+    assert first.schema_version() == 2 and first.check() == []
+    assert open_state(state_url).migrate() == []
+
+
+def test_the_article_list_follows_the_shelf(log: SharedState) -> None:
+    log.record_articles([("a.md", "d1", 10), ("b.md", "d2", 20)], "host-a")
+    log.record_articles([("b.md", "d3", 21), ("c.md", "d4", 5)], "host-b")
+    assert [(r.name, r.digest, r.host) for r in log.articles()] == [
+        ("b.md", "d3", "host-b"),
+        ("c.md", "d4", "host-b"),
+    ]
+
+
+def test_state_migrate_and_check_commands(
+    state_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("STATE_URL", state_url)
+    monkeypatch.setenv("CORPUS_DIR", str(SEEDS))
+    assert main(["state", "check"]) == 1
+    assert "run `python -m bot state migrate`" in capsys.readouterr().out
+    assert main(["state", "migrate"]) == 0
+    assert "applied 0001_shared_state, 0002_event_claims" in capsys.readouterr().out
+    assert main(["state", "migrate"]) == 0
+    assert "nothing to apply" in capsys.readouterr().out
+    assert main(["state", "check"]) == 0
+    out = capsys.readouterr().out
+    assert "schema version 2" in out and out.rstrip().endswith("OK")
+
+
+def test_state_check_names_articles_a_host_lacks(
+    state_url: str,
+    write_corpus: Callable[[dict[str, str]], Path],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    corpus = write_corpus({"a.md": "The harbour opened today, the mayor said.\\n"})
+    state = open_state(state_url)
+    state.record_articles([("a.md", "0" * 32, 10), ("b.md", "1" * 32, 5)], "host-a")
+    monkeypatch.setenv("STATE_URL", state_url)
+    monkeypatch.setenv("CORPUS_DIR", str(corpus))
+    assert main(["state", "check"]) == 1
+    out = capsys.readouterr().out
+    assert "b.md: listed (from host-a) but not in" in out
+    assert "a.md: differs from the listed copy (from host-a)" in out
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["postgresql://citebot@127.0.0.1:1/nowhere", "mysql://x/y", "sqlite:///"],
+    ids=["unreachable", "unknown-scheme", "no-path"],
+)
+def test_a_bad_state_url_is_one_line(
+    url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("STATE_URL", url)
+    monkeypatch.setenv("CORPUS_DIR", str(SEEDS))
+    assert main(["state", "check"]) in (1, 2)
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("citebot: ") and len(err.splitlines()) == 1 and "Traceback" not in err

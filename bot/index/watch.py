@@ -26,6 +26,7 @@ logger = logging.getLogger(__name__)
 
 DEBOUNCE_MS = 400  # changes this close together are one change (a file being written, a folder copied)
 QUIET_CHECK_MS = 30_000  # after this long without events, compare the files' sizes and times anyway
+POLL_MS = 1_000  # several hosts: how often the shared folder is looked at
 
 
 async def keep_current(
@@ -51,6 +52,10 @@ async def keep_current(
         debounce=DEBOUNCE_MS,
         rust_timeout=QUIET_CHECK_MS,
         yield_on_timeout=True,
+        # Hosts sharing a state database share the articles' folder too, on a network file system,
+        # where one host is not notified of another's writes: look at the folder every second.
+        force_polling=settings.state_on_postgres,
+        poll_delay_ms=POLL_MS,
     )
     async for changes in changes_or_quiet:
         if not changes:

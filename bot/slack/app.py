@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -11,10 +12,15 @@ from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.shared import StateUnavailable
+from bot.shared.base import EventState
 from bot.slack.listeners import home, register_listeners
 from bot.slack.service import Citebot
 
 logger = logging.getLogger(__name__)
+
+RETRY_LATER = 503  # an event this process cannot claim now: Slack should deliver it again
+CLAIM_WAIT = 2.0  # seconds a duplicate waits for the first delivery's acknowledgement (Slack allows 3)
 
 
 def create_app(bot: Citebot, client: AsyncWebClient) -> AsyncApp:
@@ -63,17 +69,45 @@ def _once_per_event(bot: Citebot) -> Callable[..., Awaitable[BoltResponse | None
     ) -> BoltResponse | None:
         # Slack retries a delivery it thinks failed (X-Slack-Retry-Num); the event_id stays the same.
         event_id = body.get("event_id")
-        if (
-            body.get("type") == "event_callback"
-            and isinstance(event_id, str)
-            and not bot.seen.first_time(event_id)
-        ):
+        if body.get("type") != "event_callback" or not isinstance(event_id, str):
+            await next()
+            return None
+        try:
+            claim = await _claim(bot, event_id)
+        except StateUnavailable as exc:
+            # Unsure whether another worker or host answered it: neither answer (it could be twice)
+            # nor acknowledge (it would be lost). Slack retries it, by when the store is back.
+            logger.error("%s; event %s left for Slack to retry", exc, event_id)
+            return BoltResponse(status=RETRY_LATER, body="")
+        if claim == "done":
             logger.info("event %s already handled; ignoring the retry", event_id)
             return BoltResponse(status=200, body="")
+        if claim == "busy":
+            logger.warning(
+                "event %s is claimed by a process that has not acknowledged it; left for Slack to retry",
+                event_id,
+            )
+            return BoltResponse(status=RETRY_LATER, body="")
         await next()
+        try:
+            await asyncio.to_thread(bot.state.finish_event, event_id)
+        except StateUnavailable as exc:  # acknowledged and being answered; a retry is not expected
+            logger.warning("%s; could not mark event %s acknowledged", exc, event_id)
         return None
 
     return once_per_event
+
+
+async def _claim(bot: Citebot, event_id: str) -> EventState:
+    """Claim the event; while another process holds a fresh claim (the same event sent to two hosts at
+    once), wait a moment for it to be acknowledged there."""
+    claim = await asyncio.to_thread(bot.state.claim_event, event_id)
+    waited = 0.0
+    while claim == "busy" and waited < CLAIM_WAIT:
+        await asyncio.sleep(0.05)
+        waited += 0.05
+        claim = await asyncio.to_thread(bot.state.event_state, event_id)
+    return claim
 
 
 async def _log_error(error: Exception) -> None:

@@ -4,7 +4,9 @@ The edge checks what Bolt would otherwise turn into errors, cheapest first: the 
 (413, by Content-Length before reading, and never reading past the limit), the signature (401), the
 encoding (400), a body that does not parse or nests without end (400), an envelope missing what
 every listener relies on (200, ignored with one log line). Whatever Bolt answers after that, Slack
-gets a 2xx: an event we do not handle is still received, and a failure is logged, not retried.
+gets a 2xx: an event we do not handle is still received, and a failure is logged, not retried. The
+one exception is an event that cannot be claimed while the shared state is unreachable (RETRY_LATER):
+Slack is asked to send it again rather than have it answered twice or lost.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from starlette.routing import Route
 
 from bot.config import Settings
 from bot.render import apology
-from bot.slack.app import create_app
+from bot.slack.app import RETRY_LATER, create_app
 from bot.slack.payloads import envelope_problem
 from bot.slack.service import Citebot, learn_identity, web_client
 
@@ -92,6 +94,8 @@ def create_web_app(settings: Settings, load_bot: Callable[[], Citebot]) -> Starl
             response = Response(status_code=500)
         if response.status_code == 404:
             return Response(status_code=200)  # an event or action we do not handle: received, ignored
+        if response.status_code == RETRY_LATER:
+            return Response(status_code=RETRY_LATER)  # the shared state is unreachable: Slack retries it
         if response.status_code >= 500:
             if "command" in parsed:
                 reply = apology()

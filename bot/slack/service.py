@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 import threading
 import time
 from collections.abc import Callable, Coroutine
@@ -28,9 +27,9 @@ from bot.domain import Domain, load_domain
 from bot.errors import CitebotError
 from bot.index import SearchIndex, extraction_cache, open_index
 from bot.index.watch import keep_current
+from bot.shared import SharedState, SqliteState, StateUnavailable, describe, open_state, record_shelf
 from bot.shelf import Outcome, add_data, add_link
-from bot.slack.dedupe import MemorySeenEvents, SeenEvents, SqliteSeenEvents
-from bot.usage import AnswerRecord, Cited, FeedbackRecord, UsageLog
+from bot.usage import AnswerRecord, Cited, FeedbackRecord
 
 logger = logging.getLogger(__name__)
 request_log = logging.getLogger("bot.requests")
@@ -54,15 +53,14 @@ class Citebot:
         self,
         settings: Settings,
         index: SearchIndex,
-        seen: SeenEvents,
+        state: SharedState | None = None,
         domain: Domain | None = None,
-        usage: UsageLog | None = None,
     ) -> None:
         self.settings = settings
         self.domain = domain if domain is not None else load_domain(settings.domain_path)
         self.index = index  # replaced whole when the corpus changes; never mutated
-        self.seen = seen
-        self.usage = usage if usage is not None else UsageLog.in_memory(keep_days=settings.history_days)
+        # Answered events, usage and feedback: shared with the other workers and hosts.
+        self.state = state if state is not None else SqliteState.in_memory(keep_days=settings.history_days)
         self.identity = BotIdentity()
         self._jobs: set[asyncio.Task[None]] = set()
         self._index_hooks: list[Callable[[SearchIndex], None]] = []
@@ -164,13 +162,13 @@ class Citebot:
                 ],
             )
             try:
-                self.usage.record_answer(record)
-            except sqlite3.Error as exc:  # a usage record is worth a warning, never an answer
-                logger.warning("could not record an answer (%s)", exc)
+                self.state.record_answer(record)
+            except StateUnavailable as exc:  # a usage record is worth a warning, never an answer
+                logger.warning("could not record an answer: %s", exc)
 
     def record_feedback(self, answer_id: str, user: str, positive: bool, surface: str) -> None:
         """A click on an answer's feedback buttons, with what is known of that answer."""
-        given = self.usage.answer(answer_id)
+        given = self.state.answer(answer_id)
         record = FeedbackRecord(
             answer_id=answer_id,
             user=user,
@@ -181,7 +179,7 @@ class Citebot:
             question=given.question if given else None,
             cited=given.cited if given else [],
         )
-        self.usage.record_feedback(record)
+        self.state.record_feedback(record)
 
     def spawn(self, work: Coroutine[Any, Any, None]) -> None:
         """Run `work` after the ack, tracked so that shutdown waits for it."""
@@ -196,6 +194,8 @@ class Citebot:
 
         def swap(index: SearchIndex) -> None:
             self.index = index  # one assignment: a request uses the old index or the new, never a mix
+            if self.settings.state_on_postgres:
+                self.spawn(self.list_shelf())
             for hook in self._index_hooks:
                 try:
                     hook(index)
@@ -204,6 +204,13 @@ class Citebot:
 
         work = keep_current(self.settings, self.domain.knowledge(), lambda: self.index, swap)
         return asyncio.get_running_loop().create_task(work)
+
+    async def list_shelf(self) -> None:
+        """List the shelf this host indexed in the shared state (several hosts: see `state check`)."""
+        try:
+            await asyncio.to_thread(record_shelf, self.state, self.settings.index_folder)
+        except StateUnavailable as exc:
+            logger.warning("could not list the shelf in the shared state: %s", exc)
 
     async def drain(self, timeout: float = DRAIN_SECONDS) -> None:
         """Wait for work already acked to Slack (answers being posted) before the process exits."""
@@ -219,35 +226,24 @@ def make_bot(settings: Settings) -> Citebot:
     """The bot with the corpus's index (saved one if current) and the shared record of answered events."""
     domain = load_domain(settings.domain_path)  # a broken domain file stops start-up with one line
     index = open_index(settings.corpus_dir, settings.index_folder, knowledge=domain.knowledge())
-    return Citebot(settings, index, seen_events(settings), domain, usage_log(settings))
+    return Citebot(settings, index, shared_state(settings), domain)
 
 
-def seen_events(settings: Settings) -> SeenEvents:
-    """The record of answered event ids: an SQLite file all workers share, else this process's memory."""
-    path = settings.events_file
+def shared_state(settings: Settings) -> SharedState:
+    """The state all workers and hosts share (STATE_URL); with one process and an unwritable SQLite
+    file, this process's memory. PostgreSQL that cannot be reached stops start-up with one line."""
     try:
-        return SqliteSeenEvents(path)
-    except (OSError, sqlite3.Error) as exc:
+        return open_state(settings.state_location, keep_days=settings.history_days)
+    except StateUnavailable as exc:
+        if settings.state_on_postgres:
+            raise CitebotError(f"STATE_URL {describe(settings.state_location)}: {exc}") from exc
         if settings.workers > 1:  # each worker deduping alone would answer retries twice
             raise CitebotError(
-                f"cannot open the record of answered events {path} ({exc}), which "
+                f"cannot open the record of answered events {settings.events_file} ({exc}), which "
                 f"{settings.workers} workers must share; make it writable or run one worker"
             ) from exc
-        logger.warning("cannot use %s (%s); duplicate events are caught per process only", path, exc)
-        return MemorySeenEvents()
-
-
-def usage_log(settings: Settings) -> UsageLog:
-    """Usage and feedback records in the file the workers share (EVENTS_DB), else this process's memory."""
-    try:
-        return UsageLog(settings.events_file, keep_days=settings.history_days)
-    except (OSError, sqlite3.Error) as exc:
-        logger.warning(
-            "cannot keep usage records in %s (%s); they last until this process exits",
-            settings.events_file,
-            exc,
-        )
-        return UsageLog.in_memory(keep_days=settings.history_days)
+        logger.warning("%s; duplicate events are caught, and usage kept, per process only", exc)
+        return SqliteState.in_memory(keep_days=settings.history_days)
 
 
 def web_client(settings: Settings) -> AsyncWebClient:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 import time
 from typing import Any
 
@@ -14,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.answers import MAX_QUERY_CHARS, Answer
 from bot.render import FEEDBACK_ACTION, NEGATIVE, POSITIVE, SHARE_ACTION, notice, render
+from bot.shared import StateUnavailable
 from bot.slack.inbound import decode
 from bot.slack.payloads import ActionClick, Button, MessageShortcut, read
 from bot.slack.replies import post_privately, respond_safely
@@ -86,8 +86,8 @@ async def _thank(
     surface = "dm" if (click.channel_id or "").startswith("D") else "channel"
     try:
         await asyncio.to_thread(bot.record_feedback, answer_id, click.user.id, positive, surface)
-    except sqlite3.Error as exc:
-        logger.warning("could not record feedback (%s)", exc)
+    except StateUnavailable as exc:
+        logger.warning("could not record feedback: %s", exc)
     logger.info("feedback %s on answer %s", "positive" if positive else "negative", answer_id)
     thanks = "Thanks, glad it helped." if positive else "Thanks for telling me; the team will see it."
     if click.channel_id is not None:

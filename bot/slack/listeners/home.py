@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.answers.overview import shelf_overview
 from bot.index import SearchIndex
 from bot.render import render_home
+from bot.shared import StateUnavailable
 from bot.slack.service import Citebot
 
 logger = logging.getLogger(__name__)
@@ -59,7 +60,10 @@ def home_view(bot: Citebot, index: SearchIndex) -> dict[str, Any]:
     """The Home tab as a view, with the week's most asked questions when their text is kept."""
     most_asked = None
     if bot.settings.log_queries:
-        most_asked = [(a.question, a.count) for a in bot.usage.most_asked(MOST_ASKED_DAYS)]
+        try:
+            most_asked = [(a.question, a.count) for a in bot.state.most_asked(MOST_ASKED_DAYS)]
+        except StateUnavailable as exc:  # the tab still shows the shelf
+            logger.warning("could not read the most asked questions: %s", exc)
     return render_home(shelf_overview(index, bot.domain), most_asked)
 
 

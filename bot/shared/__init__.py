@@ -1,0 +1,96 @@
+"""What Citebot's processes, and its hosts, share: one small interface, two implementations.
+
+```
+SharedState            answered Slack events (kept a day), usage and feedback records, the shelf's
+                       article list with content hashes, the build lock, versioned migrations
+ ├── SqliteState       STATE_URL=sqlite:///path (the default: EVENTS_DB in STATE_DIR); one machine
+ └── PostgresState     STATE_URL=postgresql://…; several hosts (psycopg 3 and its connection pool)
+```
+
+Schemas are plain SQL files in `sql/<backend>/NNNN_name.sql`, applied in order at start-up and by
+`python -m bot state migrate`, and recorded in `schema_migrations`. Failures to reach the store raise
+`StateUnavailable` with one line that says what failed; callers decide what an answer can do without it.
+"""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from bot.corpus import article_entries, file_digest, read_bytes
+from bot.errors import CitebotError, IndexUnusable
+from bot.index.store import read_manifest
+from bot.shared.base import SharedState, StateUnavailable
+from bot.shared.sqlite import SqliteState
+
+__all__ = [
+    "SharedState",
+    "SqliteState",
+    "StateUnavailable",
+    "describe",
+    "open_state",
+    "record_shelf",
+    "shelf_differences",
+]
+
+
+def open_state(url: str, *, keep_days: int = 90, migrate: bool = True) -> SharedState:
+    """The shared state at `url` (sqlite:///path or postgresql://…), migrated unless told not to."""
+    scheme = urlsplit(url).scheme
+    if scheme == "sqlite":
+        # As SQLAlchemy reads it: sqlite:///relative/path, sqlite:////absolute/path, sqlite:///:memory:
+        if not url.startswith("sqlite:///") or url == "sqlite:///":
+            raise StateUnavailable(f"STATE_URL {url!r}: a SQLite address is sqlite:///path/to/file")
+        path = url.removeprefix("sqlite:///")
+        return SqliteState(Path(path) if path != ":memory:" else path, keep_days=keep_days, migrate=migrate)
+    if scheme in {"postgresql", "postgres"}:
+        from bot.shared.postgres import PostgresState  # psycopg loads only for PostgreSQL
+
+        return PostgresState(url, keep_days=keep_days, migrate=migrate)
+    raise StateUnavailable(f"STATE_URL must start with sqlite:/// or postgresql://, not {scheme or url!r}")
+
+
+def describe(url: str) -> str:
+    """`url` without its password, for logs and messages."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+    return parts._replace(netloc=netloc).geturl()
+
+
+def record_shelf(state: SharedState, index_folder: Path) -> int:
+    """List the shelf this host's saved index was built from (names, content hashes) in the shared
+    state; how many articles. Nothing is listed while there is no saved index."""
+    try:
+        files = read_manifest(index_folder).files
+    except IndexUnusable:
+        return 0
+    state.record_articles([(f.name, f.digest, f.size) for f in files], socket.gethostname())
+    return len(files)
+
+
+def shelf_differences(state: SharedState, corpus_dir: Path) -> list[str]:
+    """How this host's articles' folder differs from the shelf the shared state lists, in lines."""
+    listed = {row.name: row for row in state.articles()}
+    if not listed:
+        return []
+    here: dict[str, str] = {}
+    try:
+        for name, path in article_entries(corpus_dir):
+            here[name] = file_digest(read_bytes(Path(path)))
+    except (OSError, CitebotError) as exc:
+        return [f"cannot read the articles' folder {corpus_dir}: {exc}"]
+    problems = [
+        f"{name}: listed (from {row.host}) but not in {corpus_dir}"
+        for name, row in listed.items()
+        if name not in here
+    ]
+    problems += [f"{name}: in {corpus_dir} but not listed yet" for name in here if name not in listed]
+    problems += [
+        f"{name}: differs from the listed copy (from {listed[name].host})"
+        for name, digest in here.items()
+        if name in listed and listed[name].digest != digest
+    ]
+    return sorted(problems)
