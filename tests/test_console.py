@@ -16,8 +16,13 @@ from tests.conftest import SEEDS
 from tests.slack_kit import ROOT, clean_environ
 
 # Started by a tiny launcher that takes the terminal as its controlling one, so that Ctrl-C typed there
-# reaches the console as SIGINT, exactly as from a user's shell (and without forking this process).
-_LAUNCH = "import fcntl, os, sys, termios; fcntl.ioctl(0, termios.TIOCSCTTY, 0); os.execv(sys.executable, [sys.executable, '-m', 'bot'])"
+# reaches the console as SIGINT, exactly as from a user's shell (and without forking this process). A
+# shell starts a foreground command with SIGINT at its default; the launcher does the same, since pytest
+# itself may run with SIGINT ignored (started in the background by `sh … &`), which exec would pass on.
+_LAUNCH = (
+    "import fcntl, os, signal, sys, termios; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+    "fcntl.ioctl(0, termios.TIOCSCTTY, 0); os.execv(sys.executable, [sys.executable, '-m', 'bot'])"
+)
 
 
 class Terminal:
