@@ -162,9 +162,17 @@ class Citebot:
                 ],
             )
             try:
-                self.state.record_answer(record)
-            except StateUnavailable as exc:  # a usage record is worth a warning, never an answer
-                logger.warning("could not record an answer: %s", exc)
+                asyncio.get_running_loop()
+            except RuntimeError:  # called outside the server (a test, a script): record it now
+                self._keep(record)
+            else:  # off the event loop: a slow or unreachable database must not hold up other requests
+                self.spawn(asyncio.to_thread(self._keep, record))
+
+    def _keep(self, record: AnswerRecord) -> None:
+        try:
+            self.state.record_answer(record)
+        except StateUnavailable as exc:  # a usage record is worth a warning, never an answer
+            logger.warning("could not record an answer: %s", exc)
 
     def record_feedback(self, answer_id: str, user: str, positive: bool, surface: str) -> None:
         """A click on an answer's feedback buttons, with what is known of that answer."""

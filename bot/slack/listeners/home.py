@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from typing import Any
@@ -49,7 +50,7 @@ async def on_home_opened(
 
 async def publish_home(bot: Citebot, client: AsyncWebClient, user: str, index: SearchIndex) -> None:
     """views.publish of the Home tab for one user."""
-    view = home_view(bot, index)
+    view = await asyncio.to_thread(home_view, bot, index)  # reads the shared state: off the event loop
     try:
         await client.views_publish(user_id=user, view=view)
     except (SlackApiError, OSError, TimeoutError) as exc:
