@@ -22,6 +22,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.answers import Answer, answer, warm_up
+from bot.answers.suggest import Prompt, suggested_prompts
 from bot.config import Settings
 from bot.domain import Domain, load_domain
 from bot.errors import CitebotError
@@ -65,6 +66,7 @@ class Citebot:
         self._jobs: set[asyncio.Task[None]] = set()
         self._index_hooks: list[Callable[[SearchIndex], None]] = []
         self.home_viewers: dict[str, float] = {}  # users who opened the Home tab lately -> when
+        self._prompts: tuple[SearchIndex | None, list[Prompt] | None] = (None, None)
         self._adding = threading.Lock()
 
     def answer(self, text: str, earlier: str | None = None) -> Answer:
@@ -83,6 +85,16 @@ class Citebot:
     async def answer_off_loop(self, text: str, earlier: str | None = None) -> Answer:
         """`answer` in a worker thread: a slow answer never holds up the event loop (acks, /healthz)."""
         return await asyncio.to_thread(self.answer, text, earlier)
+
+    def prompts(self) -> list[Prompt]:
+        """Prompts for a new side-panel thread, from the current shelf; worked out once per index (a
+        large shelf has many people to count), in a worker thread by the caller."""
+        index, cached = self._prompts
+        if index is not self.index or cached is None:
+            index = self.index
+            cached = suggested_prompts(index, self.domain)
+            self._prompts = (index, cached)
+        return cached
 
     def on_new_index(self, hook: Callable[[SearchIndex], None]) -> None:
         """Call `hook` (on the event loop) each time a new index is swapped in."""

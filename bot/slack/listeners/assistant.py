@@ -10,6 +10,7 @@ leans on it is answered with it (bot/answers/followup.py).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from typing import Any
@@ -19,7 +20,6 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.answers import Answer, link_to_add
-from bot.answers.suggest import suggested_prompts
 from bot.render import Reply, apology, escape, notice, render
 from bot.slack.inbound import decode
 from bot.slack.listeners.adding import add_shared
@@ -85,7 +85,7 @@ async def _greet(bot: Citebot, client: AsyncWebClient, channel: str, thread_ts: 
         await client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=escape(greeting))
     except (SlackApiError, OSError, TimeoutError) as exc:
         logger.warning("could not greet in an assistant thread (%s)", type(exc).__name__)
-    prompts = [{"title": p.title, "message": p.message} for p in suggested_prompts(index, bot.domain)]
+    prompts = [{"title": p.title, "message": p.message} for p in await asyncio.to_thread(bot.prompts)]
     try:
         await client.assistant_threads_setSuggestedPrompts(
             channel_id=channel, thread_ts=thread_ts, prompts=prompts, title="Try one of these:"
