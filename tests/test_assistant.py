@@ -319,3 +319,15 @@ def test_the_home_tab_is_published_again_when_the_shelf_changes(tmp_path: Path) 
     finally:
         running.stop()
         api.stop()
+
+
+def test_the_answer_comes_even_when_status_title_and_history_calls_fail(
+    server: Server, stand_in: StandIn
+) -> None:
+    stand_in.fail_next("assistant.threads.setStatus", "missing_scope")
+    stand_in.fail_next("conversations.replies", "500", "500", "500", "500")
+    stand_in.fail_next("assistant.threads.setTitle", "not_allowed")
+    send(server, dm_event("who said it was a long shot?", ts="500.2", thread_ts="500.1"))
+    [answer] = in_thread(stand_in, "500.1")
+    assert "Bence Németh" in json.dumps(answer.params["blocks"], ensure_ascii=False)
+    assert stand_in.all_calls("assistant.threads.setTitle")  # tried, failed, did not matter
