@@ -12,7 +12,8 @@ import os
 import re
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TextIO
 
@@ -24,11 +25,10 @@ from bot.corpus import load_corpus, shown_name
 from bot.domain import Domain, load_domain
 from bot.errors import CitebotError
 from bot.index import SearchIndex, build_and_save, extraction_cache, merge_segments, open_index
-from bot.index.store import building
 from bot.logs import configure as configure_logging
 from bot.progress import indexing_progress
 from bot.render import added_text, render_text
-from bot.shared import StateUnavailable, describe, open_state, record_shelf, shelf_differences
+from bot.shared import StateUnavailable, build_lock, describe, list_shelf, open_state, shelf_differences
 from bot.shelf import Shelf, add_link, shelf_files
 from bot.state import check_paths
 from bot.usage import report_text
@@ -313,20 +313,10 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-@contextlib.contextmanager
-def index_build_lock(settings: Settings) -> Iterator[None]:
+def index_build_lock(settings: Settings) -> AbstractContextManager[None]:
     """One build at a time per index folder, across processes (a server rebuilding, `add`, `index`),
-    and across hosts when they share a state database (its advisory lock)."""
-    with contextlib.ExitStack() as stack:
-        if settings.state_on_postgres:
-            try:
-                state = open_state(settings.state_location, keep_days=settings.history_days)
-            except StateUnavailable as exc:
-                raise CitebotError(f"cannot take the build lock: {exc}") from exc
-            stack.callback(state.close)
-            stack.enter_context(state.build_lock())
-        stack.enter_context(building(settings.index_folder))
-        yield
+    and across hosts when they share a state database."""
+    return build_lock(settings)
 
 
 def _positive(text: str) -> int:
@@ -364,7 +354,7 @@ def _index(
         f"Loaded {len(corpus.articles)} articles, {index.live_passages} passages, from {settings.corpus_dir}/"
     )
     print(f"Index saved to {folder}/ in {seconds:.1f} s")
-    _list_shelf(settings)
+    list_shelf(settings)
     for article in corpus.articles:
         print(f"  {article.doc_id}: {article.title or '(no title)'}")
     print(f"Skipped {len(corpus.skipped)} files" + (":" if corpus.skipped else "."))
@@ -396,22 +386,8 @@ def _add(args: argparse.Namespace, settings: Settings) -> int:
             print(
                 f"Index updated: {len(index.articles)} articles, {index.live_passages} passages in {settings.corpus_dir}/"
             )
-        _list_shelf(settings)
+        list_shelf(settings)
     return 0 if added else 1
-
-
-def _list_shelf(settings: Settings) -> None:
-    """With several hosts (STATE_URL on PostgreSQL), list the shelf just indexed in the shared state."""
-    if not settings.state_on_postgres:
-        return
-    try:
-        state = open_state(settings.state_location, keep_days=settings.history_days)
-        try:
-            record_shelf(state, settings.index_folder)
-        finally:
-            state.close()
-    except StateUnavailable as exc:  # the index is built; the list catches up at the next change
-        logger.warning("could not list the shelf in the shared state: %s", exc)
 
 
 def _is_link(text: str) -> bool:

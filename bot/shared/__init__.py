@@ -14,13 +14,17 @@ Schemas are plain SQL files in `sql/<backend>/NNNN_name.sql`, applied in order a
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from bot.config import Settings
 from bot.corpus import article_entries, file_digest, read_bytes
 from bot.errors import CitebotError, IndexUnusable
-from bot.index.store import read_manifest
+from bot.index.store import building, read_manifest
 from bot.shared.base import SharedState, StateUnavailable
 from bot.shared.sqlite import SqliteState
 
@@ -28,7 +32,9 @@ __all__ = [
     "SharedState",
     "SqliteState",
     "StateUnavailable",
+    "build_lock",
     "describe",
+    "list_shelf",
     "open_state",
     "record_shelf",
     "shelf_differences",
@@ -58,6 +64,40 @@ def describe(url: str) -> str:
         return url
     netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
     return parts._replace(netloc=netloc).geturl()
+
+
+logger = logging.getLogger(__name__)
+
+
+@contextlib.contextmanager
+def build_lock(settings: Settings) -> Iterator[None]:
+    """The index folder's file lock (the processes of one machine) and, when hosts share a state
+    database, its advisory lock too (every host): one index build at a time."""
+    with contextlib.ExitStack() as stack:
+        if settings.state_on_postgres:
+            try:
+                state = open_state(settings.state_location, keep_days=settings.history_days)
+            except StateUnavailable as exc:
+                raise CitebotError(f"cannot take the build lock: {exc}") from exc
+            stack.callback(state.close)
+            stack.enter_context(state.build_lock())
+        stack.enter_context(building(settings.index_folder))
+        yield
+
+
+def list_shelf(settings: Settings) -> None:
+    """With several hosts (STATE_URL on PostgreSQL), list the shelf just indexed in the shared state;
+    a failure is a warning (the index is built; the list catches up at the next change)."""
+    if not settings.state_on_postgres:
+        return
+    try:
+        state = open_state(settings.state_location, keep_days=settings.history_days)
+        try:
+            record_shelf(state, settings.index_folder)
+        finally:
+            state.close()
+    except StateUnavailable as exc:
+        logger.warning("could not list the shelf in the shared state: %s", exc)
 
 
 def record_shelf(state: SharedState, index_folder: Path) -> int:
