@@ -28,6 +28,7 @@ from tests.slack_kit import (
     StandIn,
     clean_environ,
     event_callback,
+    free_port,
     mention_event,
     post,
     sign,
@@ -213,3 +214,25 @@ def test_without_postgresql_binaries_the_tests_say_what_to_install(monkeypatch: 
     monkeypatch.setattr(pg_kit.glob, "glob", lambda pattern: [])
     with pytest.raises(AssertionError, match=r"^PostgreSQL server binaries .* apt-get install postgresql$"):
         pg_kit.binaries()
+
+
+def test_a_host_whose_database_cannot_be_reached_stops_with_one_line(tmp_path: Path) -> None:
+    env = {
+        **clean_environ(),
+        "STATE_URL": "postgresql://citebot:secret-password@127.0.0.1:1/citebot",
+        "SLACK_SIGNING_SECRET": "x" * 32,
+        "SLACK_BOT_TOKEN": "xoxb-1",
+        "CORPUS_DIR": str(ROOT / "seeds"),
+        "STATE_DIR": str(tmp_path / "state"),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "serve", "--port", str(free_port())],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("citebot: STATE_URL postgresql://citebot:***@127.0.0.1:1/citebot: cannot connect")
+    assert "secret-password" not in done.stderr and "Traceback" not in done.stderr

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.slack_kit import BOT_TOKEN, ROOT, StandIn, clean_environ, dm_event, free_port
+from tests.slack_kit import BOT_TOKEN, ROOT, StandIn, clean_environ, dm_event, free_port, thread_started
 from tests.socket_kit import SocketStandIn, event_envelope, slash_envelope
 from tests.test_slack_http import assert_valid_message
 
@@ -196,3 +196,35 @@ def test_malformed_envelopes_are_acked_and_logged_in_one_line(slack: tuple[Stand
         _, err = bot.communicate(timeout=20)
     assert "Traceback" not in err and "never retrieved" not in err, err
     assert "an event callback without an event" in err and "a block action without actions" in err
+
+
+def test_the_side_panel_over_socket_mode(slack: tuple[StandIn, SocketStandIn]) -> None:
+    """The panel's events arrive over the WebSocket like any other: prompts, status, answer, feedback."""
+    api, socket = slack
+    bot = start_bot(api)
+    try:
+        socket.wait_connections(1)
+        started = thread_started(channel="D0007", thread_ts="600.1")
+        socket.send(event_envelope("env-p1", started, "Ev-panel-1"))
+        assert socket.wait_ack("env-p1") == {"envelope_id": "env-p1"}
+        [prompts] = api.wait_for("assistant.threads.setSuggestedPrompts")
+        assert "/troops" in json.dumps(prompts.params["prompts"])
+        asked = dm_event("who said it was a long shot?", "D0007", "600.2", thread_ts="600.1")
+        socket.send(event_envelope("env-p2", asked, "Ev-panel-2"))
+        socket.wait_ack("env-p2")
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            posted = [
+                c
+                for c in api.ok_calls("chat.postMessage")
+                if "Bence" in json.dumps(c.params, ensure_ascii=False)
+            ]
+            if posted:
+                break
+            time.sleep(0.05)
+        assert posted and posted[0].params["thread_ts"] == "600.1"
+        assert any(b["type"] == "context_actions" for b in posted[0].params["blocks"])
+        assert api.ok_calls("assistant.threads.setStatus")
+    finally:
+        bot.send_signal(signal.SIGTERM)
+        bot.communicate(timeout=30)
