@@ -24,11 +24,19 @@ from bot.config import Settings
 from bot.corpus import load_corpus, shown_name
 from bot.domain import Domain, load_domain
 from bot.errors import CitebotError
-from bot.index import SearchIndex, build_and_save, extraction_cache, merge_segments, open_index
+from bot.index import SearchIndex, build_and_save, merge_segments, open_index
 from bot.logs import configure as configure_logging
 from bot.progress import indexing_progress
 from bot.render import added_text, render_text
-from bot.shared import StateUnavailable, build_lock, describe, list_shelf, open_state, shelf_differences
+from bot.shared import (
+    StateUnavailable,
+    build_lock,
+    describe,
+    host_extractions,
+    list_shelf,
+    open_state,
+    shelf_differences,
+)
 from bot.shelf import Shelf, add_link, shelf_files
 from bot.state import check_paths
 from bot.usage import report_text
@@ -243,8 +251,14 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _load_index(settings: Settings, domain: Domain) -> SearchIndex:
-    with indexing_progress() as progress:
-        return open_index(settings.corpus_dir, settings.index_folder, progress, knowledge=domain.knowledge())
+    with indexing_progress() as progress, host_extractions(settings) as extracted:
+        return open_index(
+            settings.corpus_dir,
+            settings.index_folder,
+            progress,
+            knowledge=domain.knowledge(),
+            extraction=extracted,
+        )
 
 
 def _run(settings: Settings) -> int:
@@ -346,8 +360,12 @@ def _index(
     started = time.perf_counter()
     folder = settings.index_folder
     # Under the lock the folder is Citebot's, so its extraction cache can be used.
-    with indexing_progress("reading articles") as progress, index_build_lock(settings):
-        corpus = load_corpus(settings.corpus_dir, cache=extraction_cache(folder), clutter=domain.clutter)
+    with (
+        indexing_progress("reading articles") as progress,
+        index_build_lock(settings),
+        host_extractions(settings) as extracted,
+    ):
+        corpus = load_corpus(settings.corpus_dir, cache=extracted, clutter=domain.clutter)
         index = build_and_save(corpus, folder, progress, domain.knowledge(), workers=workers)
     seconds = time.perf_counter() - started
     print(
@@ -368,20 +386,25 @@ def _add(args: argparse.Namespace, settings: Settings) -> int:
     domain = load_domain(settings.domain_path)
     links = [p for p in args.paths if _is_link(p)]
     files = [Path(p) for p in args.paths if not _is_link(p)]
-    cache = extraction_cache(settings.index_folder)
-    # One reading of the shelf serves both the duplicate checks and the index build.
-    shelf = Shelf(settings.corpus_dir, cache=cache, clutter=domain.clutter)
-    outcomes = [shelf.add(path) for path in shelf_files(files)]
-    outcomes += [shelf.add_link(link, allow_private=settings.fetch_allow_private) for link in links]
-    for outcome in outcomes:
-        print(json.dumps(outcome.as_json(), ensure_ascii=False) if args.json else outcome.describe())
-    added = [o for o in outcomes if o.doc_id is not None]
+    with host_extractions(settings) as extracted:
+        # One reading of the shelf serves both the duplicate checks and the index build.
+        shelf = Shelf(settings.corpus_dir, cache=extracted, clutter=domain.clutter)
+        outcomes = [shelf.add(path) for path in shelf_files(files)]
+        outcomes += [shelf.add_link(link, allow_private=settings.fetch_allow_private) for link in links]
+        for outcome in outcomes:
+            print(json.dumps(outcome.as_json(), ensure_ascii=False) if args.json else outcome.describe())
+        added = [o for o in outcomes if o.doc_id is not None]
+        if added:
+            # Only the added files are read again: they go into a new segment of the index.
+            with indexing_progress("reading articles") as progress:
+                index = open_index(
+                    settings.corpus_dir,
+                    settings.index_folder,
+                    progress,
+                    knowledge=domain.knowledge(),
+                    extraction=extracted,
+                )
     if added:
-        # Only the added files are read again: they go into a new segment of the index.
-        with indexing_progress("reading articles") as progress:
-            index = open_index(
-                settings.corpus_dir, settings.index_folder, progress, knowledge=domain.knowledge()
-            )
         if not args.json:
             print(
                 f"Index updated: {len(index.articles)} articles, {index.live_passages} passages in {settings.corpus_dir}/"
@@ -415,12 +438,10 @@ def _console(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
                 return 0
             link = link_to_add(line)
             if link is not None:  # as in a DM: a link alone, or `add <link>`, adds the article
-                outcome = add_link(
-                    link,
-                    settings.corpus_dir,
-                    allow_private=settings.fetch_allow_private,
-                    cache=extraction_cache(settings.index_folder),
-                )
+                with host_extractions(settings) as extracted:
+                    outcome = add_link(
+                        link, settings.corpus_dir, allow_private=settings.fetch_allow_private, cache=extracted
+                    )
                 print(added_text(outcome), file=stdout)
                 index = _load_index(settings, domain)
                 print(file=stdout, flush=True)

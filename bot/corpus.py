@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 import yaml
 
@@ -274,7 +274,9 @@ def _fit_name(folder: str, name: str, problems: list[Skipped]) -> bool:
     return False
 
 
-def load_corpus(folder: Path, *, cache: Path | None = None, clutter: Sequence[str] = ()) -> Corpus:
+def load_corpus(
+    folder: Path, *, cache: ExtractionCache | Path | None = None, clutter: Sequence[str] = ()
+) -> Corpus:
     """Load every article under `folder`; unreadable files are skipped with one warning each.
 
     `cache`, a folder of Citebot's own, keeps what was extracted from web pages and PDFs by their bytes'
@@ -337,7 +339,12 @@ def read_article(path: Path, doc_id: str) -> Article:
 
 
 def article_from_bytes(
-    data: bytes, doc_id: str, suffix: str, *, cache: Path | None = None, clutter: Sequence[str] = ()
+    data: bytes,
+    doc_id: str,
+    suffix: str,
+    *,
+    cache: ExtractionCache | Path | None = None,
+    clutter: Sequence[str] = (),
 ) -> Article:
     """An article from a file's bytes: a saved web page, a PDF, Markdown, or plain text.
 
@@ -381,14 +388,52 @@ def _extractor_version() -> str:
     return digest.hexdigest()
 
 
-def _extracted(data: bytes, suffix: str, cache: Path | None, extract: Callable[[bytes], Webpage]) -> Webpage:
+class ExtractionCache(Protocol):
+    """Where what was extracted from pages and PDFs is remembered, by a key made of the bytes' hash:
+    a folder of Citebot's own (FolderCache), or the state several hosts share (bot/shared)."""
+
+    def get(self, key: str) -> str | None:
+        """The record kept under `key`, if any."""
+        ...
+
+    def put(self, key: str, record: str) -> None:
+        """Keep `record` under `key`; a failure only costs extracting again."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class FolderCache:
+    """Extraction records as files in a folder of Citebot's own (the index folder's `extracted/`)."""
+
+    folder: Path
+
+    def get(self, key: str) -> str | None:
+        try:
+            return (self.folder / key[:2] / f"{key}.json").read_text(encoding="utf-8")
+        except OSError:
+            return None
+
+    def put(self, key: str, record: str) -> None:
+        path = self.folder / key[:2] / f"{key}.json"
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            staging = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            staging.write_text(record, encoding="utf-8")
+            os.replace(staging, path)  # our own cache file: replacing it is ours to do
+        except OSError as exc:
+            logger.debug("could not cache an extraction in %s (%s)", self.folder, exc)
+
+
+def _extracted(
+    data: bytes, suffix: str, cache: ExtractionCache | Path | None, extract: Callable[[bytes], Webpage]
+) -> Webpage:
     """`extract(data)`, remembered in `cache` by the bytes' hash (refusals too, as an error text)."""
     if cache is None:
         return extract(data)
-    key = hashlib.blake2b(data, digest_size=20, key=_extractor_version().encode()).hexdigest()
-    path = cache / key[:2] / f"{key}{suffix}.json"
+    store = FolderCache(cache) if isinstance(cache, Path) else cache
+    key = hashlib.blake2b(data, digest_size=20, key=_extractor_version().encode()).hexdigest() + suffix
     try:
-        known = json.loads(path.read_text(encoding="utf-8"))
+        known = json.loads(store.get(key) or "")
         if "refused" in known:
             raise ArticleError(str(known["refused"]))
         return Webpage(
@@ -404,13 +449,7 @@ def _extracted(data: bytes, suffix: str, cache: Path | None, extract: Callable[[
     except ArticleError as exc:
         record = {"refused": str(exc)}
         page = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        staging = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        staging.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
-        os.replace(staging, path)  # our own cache file: replacing it is ours to do
-    except OSError as exc:
-        logger.debug("could not cache an extraction in %s (%s)", cache, exc)
+    store.put(key, json.dumps(record, ensure_ascii=False))
     if page is None:
         raise ArticleError(str(record["refused"]))
     return page

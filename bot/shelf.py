@@ -20,6 +20,7 @@ from pathlib import Path
 from bot.corpus import (
     ARTICLE_SUFFIXES,
     Article,
+    ExtractionCache,
     article_from_bytes,
     load_corpus,
 )
@@ -81,7 +82,9 @@ class Outcome:
         }
 
 
-def add_to_corpus(paths: Sequence[Path], corpus_dir: Path, *, cache: Path | None = None) -> list[Outcome]:
+def add_to_corpus(
+    paths: Sequence[Path], corpus_dir: Path, *, cache: ExtractionCache | Path | None = None
+) -> list[Outcome]:
     """Copy the articles among `paths` (files, or folders searched recursively) into `corpus_dir`.
 
     `cache` keeps what was extracted from pages by their hash (load_corpus): the shelf's pages are then
@@ -92,7 +95,7 @@ def add_to_corpus(paths: Sequence[Path], corpus_dir: Path, *, cache: Path | None
 
 
 def add_link(
-    url: str, corpus_dir: Path, *, allow_private: bool = False, cache: Path | None = None
+    url: str, corpus_dir: Path, *, allow_private: bool = False, cache: ExtractionCache | Path | None = None
 ) -> Outcome:
     """Fetch the page, PDF or text at `url` (safely: bot/fetch.py) and add it; a refusal says why."""
     return Shelf(corpus_dir, cache=cache).add_link(url, allow_private=allow_private)
@@ -105,7 +108,7 @@ def add_data(
     *,
     source: str,
     url: str | None = None,
-    cache: Path | None = None,
+    cache: ExtractionCache | Path | None = None,
 ) -> Outcome:
     """Add one article given as bytes (a fetched page, a file shared in Slack) under the file name `name`.
 
@@ -122,7 +125,9 @@ class Shelf:
     added articles, ready to index without reading the shelf again.
     """
 
-    def __init__(self, corpus_dir: Path, *, cache: Path | None = None, clutter: Sequence[str] = ()) -> None:
+    def __init__(
+        self, corpus_dir: Path, *, cache: ExtractionCache | Path | None = None, clutter: Sequence[str] = ()
+    ) -> None:
         try:
             corpus_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:

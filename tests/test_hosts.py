@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 
 from tests import pg_kit
@@ -176,22 +177,30 @@ def test_an_article_added_on_one_host_is_answered_by_the_other(
         "CORPUS_DIR": str(shelf),
         "STATE_DIR": str(tmp_path / "host-a"),
     }
+    page = ROOT / "tests" / "pages" / "daily-example-peace-plan.html"
     added = subprocess.run(
-        [sys.executable, "-m", "bot", "add", str(article)],
+        [sys.executable, "-m", "bot", "add", str(article), str(page)],
         env=env,
         capture_output=True,
         text=True,
         timeout=120,
     )
     assert added.returncode == 0, added.stderr
-    started = time.monotonic()
-    while True:
-        body = slash_command("/whosaid", "penguins will deploy to Antarctica")
-        blocks = json.dumps(post(b.port, body, FORM, sign(body)).json()["blocks"], ensure_ascii=False)
-        if "Penguin Plan" in blocks:
-            break
-        assert time.monotonic() - started < 15, "host B never answered from the article added on host A"
-        time.sleep(0.2)
+    with psycopg.connect(url) as conn:  # what host A extracted from the page, kept for every host
+        [(kept,)] = conn.execute("SELECT count(*) FROM extractions").fetchall()
+    assert kept >= 1
+    for phrase, source in [
+        ("penguins will deploy to Antarctica", "Penguin Plan"),
+        ("nobody is sending soldiers into an active war", "Marcel Duval"),
+    ]:
+        started = time.monotonic()
+        while True:
+            body = slash_command("/whosaid", phrase)
+            blocks = json.dumps(post(b.port, body, FORM, sign(body)).json()["blocks"], ensure_ascii=False)
+            if source in blocks:
+                break
+            assert time.monotonic() - started < 15, f"host B never answered from {source!r}, added on host A"
+            time.sleep(0.2)
     # The shared state lists the shelf; `state check` on host B finds its folder in step.
     check_env = {**env, "STATE_DIR": str(tmp_path / "host-b")}
     deadline = time.monotonic() + 10
@@ -207,7 +216,7 @@ def test_an_article_added_on_one_host_is_answered_by_the_other(
             break
         time.sleep(0.5)
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    assert "Articles listed: 6" in checked.stdout and "postgres" in checked.stdout
+    assert "Articles listed: 7" in checked.stdout and "postgres" in checked.stdout
 
 
 def test_without_postgresql_binaries_the_tests_say_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:

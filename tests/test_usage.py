@@ -9,13 +9,16 @@ from pathlib import Path
 
 import pytest
 
+from bot import corpus
 from bot.__main__ import main
 from bot.config import Settings
+from bot.corpus import FolderCache
 from bot.index import SearchIndex
-from bot.shared import SharedState, SqliteState, open_state
+from bot.shared import LayeredExtractions, SharedExtractions, SharedState, SqliteState, open_state
 from bot.slack.service import Citebot
 from bot.usage import DAY_SECONDS, AnswerRecord, Cited, FeedbackRecord, report_text
-from tests.conftest import SEEDS
+from bot.webpage import Webpage
+from tests.conftest import ROOT, SEEDS
 from tests.pg_kit import Postgres
 
 _databases = iter(range(1, 1000))
@@ -176,9 +179,9 @@ def test_an_event_is_answered_once_and_expires_after_a_day(log: SharedState) -> 
 def test_migrations_are_recorded_and_applied_once(state_url: str) -> None:
     first = open_state(state_url, migrate=False)
     assert first.schema_version() == 0 and first.check()  # says to migrate
-    assert first.migrate() == ["0001_shared_state", "0002_event_claims"]
+    assert first.migrate() == ["0001_shared_state", "0002_event_claims", "0003_extractions"]
     assert first.migrate() == []
-    assert first.schema_version() == 2 and first.check() == []
+    assert first.schema_version() == 3 and first.check() == []
     assert open_state(state_url).migrate() == []
 
 
@@ -199,12 +202,12 @@ def test_state_migrate_and_check_commands(
     assert main(["state", "check"]) == 1
     assert "run `python -m bot state migrate`" in capsys.readouterr().out
     assert main(["state", "migrate"]) == 0
-    assert "applied 0001_shared_state, 0002_event_claims" in capsys.readouterr().out
+    assert "applied 0001_shared_state, 0002_event_claims, 0003_extractions" in capsys.readouterr().out
     assert main(["state", "migrate"]) == 0
     assert "nothing to apply" in capsys.readouterr().out
     assert main(["state", "check"]) == 0
     out = capsys.readouterr().out
-    assert "schema version 2" in out and out.rstrip().endswith("OK")
+    assert "schema version 3" in out and out.rstrip().endswith("OK")
 
 
 def test_state_check_names_articles_a_host_lacks(
@@ -237,3 +240,35 @@ def test_a_bad_state_url_is_one_line(
     assert main(["state", "check"]) in (1, 2)
     err = capsys.readouterr().err.strip()
     assert err.startswith("citebot: ") and len(err.splitlines()) == 1 and "Traceback" not in err
+
+
+def test_a_page_one_host_extracted_is_not_extracted_by_another(
+    state_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    state = open_state(state_url)
+    calls: list[int] = []
+    real = corpus.extract_webpage
+
+    def counted(data: bytes) -> Webpage:
+        calls.append(1)
+        return real(data)
+
+    monkeypatch.setattr(corpus, "extract_webpage", counted)
+    page = (ROOT / "tests" / "pages" / "daily-example-peace-plan.html").read_bytes()
+    host_a = LayeredExtractions(FolderCache(tmp_path / "a"), SharedExtractions(state))
+    host_b = LayeredExtractions(FolderCache(tmp_path / "b"), SharedExtractions(state))
+    first = corpus.article_from_bytes(page, "plan.html", ".html", cache=host_a)
+    second = corpus.article_from_bytes(page, "plan.html", ".html", cache=host_b)
+    assert calls == [1] and first == second
+    assert list((tmp_path / "b").rglob("*.json"))  # host B keeps its own copy from then on
+    corpus.article_from_bytes(page, "plan.html", ".html", cache=FolderCache(tmp_path / "b"))
+    assert calls == [1]
+
+
+def test_an_unreachable_shared_cache_is_only_a_miss(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    state = open_state(f"sqlite:///{tmp_path / 'state.sqlite3'}")
+    state.close()  # every call now fails
+    page = (ROOT / "tests" / "pages" / "daily-example-peace-plan.html").read_bytes()
+    cache = LayeredExtractions(None, SharedExtractions(state))
+    article = corpus.article_from_bytes(page, "plan.html", ".html", cache=cache)
+    assert article.title

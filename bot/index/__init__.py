@@ -29,7 +29,7 @@ from bot.attribution import (
     speaks_for_passage,
 )
 from bot.config import default_index_folder
-from bot.corpus import ArticleInfo, Corpus, FileChanges, file_changes, load_corpus
+from bot.corpus import ArticleInfo, Corpus, ExtractionCache, FileChanges, file_changes, load_corpus
 from bot.domain import Knowledge, shipped_domain
 from bot.errors import IndexUnusable
 from bot.index import engine, store, update
@@ -415,6 +415,7 @@ def open_index(
     save: bool = True,
     knowledge: Knowledge | None = None,
     previous: SearchIndex | None = None,
+    extraction: ExtractionCache | None = None,
 ) -> SearchIndex:
     """The corpus's saved index, brought up to date if the corpus changed; a new one if there is none.
 
@@ -423,7 +424,8 @@ def open_index(
     and epithets (default: the shipped domain file's); an index built with other knowledge is rebuilt.
     A change to a few articles writes one new segment (`update`); `previous`, an index of the same
     folder already open, lends the segments it has mapped. With `save=False` nothing is written: a
-    stale index is rebuilt in memory.
+    stale index is rebuilt in memory. `extraction` is where pages' extractions are remembered
+    (default: the index folder's own `extracted/`).
     """
     knowledge = _knowledge(knowledge)
     folder = index_dir if index_dir is not None else default_index_folder(corpus_dir)
@@ -441,8 +443,16 @@ def open_index(
             except _Stale as stale:
                 reason = str(stale)
                 if stale.manifest is not None and stale.changes is not None:
+                    extracted = extraction if extraction is not None else extraction_cache(folder)
                     index = _updated(
-                        folder, corpus_dir, knowledge, stale.manifest, stale.changes, progress, previous
+                        folder,
+                        corpus_dir,
+                        knowledge,
+                        stale.manifest,
+                        stale.changes,
+                        progress,
+                        previous,
+                        extracted,
                     )
                     if index is not None:
                         return index
@@ -451,8 +461,9 @@ def open_index(
                 logger.info("no saved index in %s; building one", folder)
             else:
                 logger.warning("saved index in %s rebuilt whole (%s)", folder, reason)
+            extracted = extraction if extraction is not None else extraction_cache(folder)
             return build_and_save(
-                load_corpus(corpus_dir, cache=extraction_cache(folder), clutter=knowledge.clutter),
+                load_corpus(corpus_dir, cache=extracted, clutter=knowledge.clutter),
                 folder,
                 progress,
                 knowledge,
@@ -528,9 +539,10 @@ def _updated(
     changes: FileChanges,
     progress: Progress | None,
     previous: SearchIndex | None,
+    extraction: ExtractionCache | Path | None,
 ) -> SearchIndex | None:
     """The index with a new segment for what changed (saved), or None if it needs a full build."""
-    reader = update.Reader(corpus_dir, extraction_cache(folder), knowledge.clutter)
+    reader = update.Reader(corpus_dir, extraction, knowledge.clutter)
     cache = reading_cache(folder, knowledge)
     updated = update.update(folder, manifest, changes, reader, knowledge, progress, cache)
     if updated is None:

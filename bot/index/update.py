@@ -24,7 +24,16 @@ from pathlib import Path
 import numpy as np
 
 from bot.attribution import People, article_names, lookups_hold, people_of
-from bot.corpus import Article, ArticleInfo, Corpus, FileChanges, article_from_bytes, file_digest, read_bytes
+from bot.corpus import (
+    Article,
+    ArticleInfo,
+    Corpus,
+    ExtractionCache,
+    FileChanges,
+    article_from_bytes,
+    file_digest,
+    read_bytes,
+)
 from bot.domain import Knowledge
 from bot.errors import ArticleError
 from bot.index import store
@@ -55,7 +64,7 @@ class Reader:
     """How to read an article file of the corpus: the folder, the extraction cache, clutter lines."""
 
     corpus_dir: Path
-    extraction_cache: Path | None
+    extraction_cache: ExtractionCache | Path | None
     clutter: tuple[str, ...]
 
     def article(self, name: str, digest: str | None = None) -> Article:

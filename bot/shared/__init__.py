@@ -1,8 +1,9 @@
 """What Citebot's processes, and its hosts, share: one small interface, two implementations.
 
 ```
-SharedState            answered Slack events (kept a day), usage and feedback records, the shelf's
-                       article list with content hashes, the build lock, versioned migrations
+SharedState            answered Slack events (kept a day), usage and feedback records, the extraction
+                       cache, the shelf's article list with content hashes, the build lock,
+                       versioned migrations
  ├── SqliteState       STATE_URL=sqlite:///path (the default: EVENTS_DB in STATE_DIR); one machine
  └── PostgresState     STATE_URL=postgresql://…; several hosts (psycopg 3 and its connection pool)
 ```
@@ -22,18 +23,23 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from bot.config import Settings
-from bot.corpus import article_entries, file_digest, read_bytes
+from bot.corpus import ExtractionCache, FolderCache, article_entries, file_digest, read_bytes
 from bot.errors import CitebotError, IndexUnusable
+from bot.index import extraction_cache
 from bot.index.store import building, read_manifest
 from bot.shared.base import SharedState, StateUnavailable
 from bot.shared.sqlite import SqliteState
 
 __all__ = [
+    "LayeredExtractions",
+    "SharedExtractions",
     "SharedState",
     "SqliteState",
     "StateUnavailable",
     "build_lock",
     "describe",
+    "extractions",
+    "host_extractions",
     "list_shelf",
     "open_state",
     "record_shelf",
@@ -67,6 +73,78 @@ def describe(url: str) -> str:
 
 
 logger = logging.getLogger(__name__)
+
+
+class SharedExtractions:
+    """The extraction cache (bot.corpus.ExtractionCache) in the shared state: a page one host
+    extracted is not extracted again by another. A failure of the state is a miss, never an error."""
+
+    def __init__(self, state: SharedState) -> None:
+        self._state = state
+
+    def get(self, key: str) -> str | None:
+        try:
+            return self._state.extraction(key)
+        except StateUnavailable as exc:
+            logger.debug("extraction cache unavailable: %s", exc)
+            return None
+
+    def put(self, key: str, record: str) -> None:
+        try:
+            self._state.keep_extraction(key, record)
+        except StateUnavailable as exc:
+            logger.debug("could not keep an extraction: %s", exc)
+
+
+class LayeredExtractions:
+    """This host's folder first, then the shared state; what only the state had is copied here."""
+
+    def __init__(self, local: ExtractionCache | None, shared: ExtractionCache) -> None:
+        self._local, self._shared = local, shared
+
+    def get(self, key: str) -> str | None:
+        if self._local is not None:
+            record = self._local.get(key)
+            if record is not None:
+                return record
+        record = self._shared.get(key)
+        if record is not None and self._local is not None:
+            self._local.put(key, record)
+        return record
+
+    def put(self, key: str, record: str) -> None:
+        if self._local is not None:
+            self._local.put(key, record)
+        self._shared.put(key, record)
+
+
+def extractions(settings: Settings, state: SharedState | None) -> ExtractionCache | None:
+    """The extraction cache for this host: its index folder's, and with hosts sharing a database
+    (and `state` open on it) the shared one behind it."""
+    folder = extraction_cache(settings.index_folder)
+    local = FolderCache(folder) if folder is not None else None
+    if state is None or not settings.state_on_postgres:
+        return local
+    return LayeredExtractions(local, SharedExtractions(state))
+
+
+@contextlib.contextmanager
+def host_extractions(settings: Settings) -> Iterator[ExtractionCache | None]:
+    """`extractions` for a command that opens the shared state for as long as it runs (and closes it);
+    an unreachable database leaves the host's own cache."""
+    if not settings.state_on_postgres:
+        yield extractions(settings, None)
+        return
+    try:
+        state = open_state(settings.state_location, keep_days=settings.history_days)
+    except StateUnavailable as exc:
+        logger.warning("%s; pages are extracted without the shared cache", exc)
+        yield extractions(settings, None)
+        return
+    try:
+        yield extractions(settings, state)
+    finally:
+        state.close()
 
 
 @contextlib.contextmanager

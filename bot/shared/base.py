@@ -247,6 +247,26 @@ class SharedState(ABC):
         self._execute(self._sql("DELETE FROM answers WHERE at < ?"), (now - self._keep,))
         self._execute(self._sql("DELETE FROM feedback WHERE at < ?"), (now - self._keep,))
         self._execute(self._sql("DELETE FROM seen WHERE at < ?"), (now - EVENT_TTL,))
+        # An extraction not written for that long is extracted again if its page is read again.
+        self._execute(self._sql("DELETE FROM extractions WHERE at < ?"), (now - self._keep,))
+
+    # -- the extraction cache -------------------------------------------------------------------
+
+    def extraction(self, key: str) -> str | None:
+        """What was extracted from a page or PDF (a JSON record), by its key; None if not kept."""
+        rows = self._fetch(self._sql("SELECT record FROM extractions WHERE key = ?"), (key,))
+        return str(rows[0][0]) if rows else None
+
+    def keep_extraction(self, key: str, record: str) -> None:
+        """Keep an extraction record for every host."""
+        self._execute(
+            self._sql(
+                "INSERT INTO extractions (key, record, at) VALUES (?, ?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET record = excluded.record, at = excluded.at"
+            ),
+            (key, record, time.time()),
+        )
+        self._wrote()
 
     # -- the shelf's article list ----------------------------------------------------------------
 

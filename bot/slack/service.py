@@ -26,9 +26,17 @@ from bot.answers.suggest import Prompt, suggested_prompts
 from bot.config import Settings
 from bot.domain import Domain, load_domain
 from bot.errors import CitebotError
-from bot.index import SearchIndex, extraction_cache, open_index
+from bot.index import SearchIndex, open_index
 from bot.index.watch import keep_current
-from bot.shared import SharedState, SqliteState, StateUnavailable, describe, open_state, record_shelf
+from bot.shared import (
+    SharedState,
+    SqliteState,
+    StateUnavailable,
+    describe,
+    extractions,
+    open_state,
+    record_shelf,
+)
 from bot.shelf import Outcome, add_data, add_link
 from bot.usage import AnswerRecord, Cited, FeedbackRecord
 
@@ -108,7 +116,7 @@ class Citebot:
             url,
             self.settings.corpus_dir,
             allow_private=self.settings.fetch_allow_private,
-            cache=extraction_cache(self.settings.index_folder),
+            cache=extractions(self.settings, self.state),
         )
 
     async def add_file(self, data: bytes, name: str, source: str) -> Outcome:
@@ -120,7 +128,7 @@ class Citebot:
             name,
             self.settings.corpus_dir,
             source=source,
-            cache=extraction_cache(self.settings.index_folder),
+            cache=extractions(self.settings, self.state),
         )
 
     def _serially(self, add: Callable[..., Outcome], *args: Any, **kwargs: Any) -> Outcome:
