@@ -117,8 +117,12 @@ def test_events_shortcut_scopes_and_modes(manifest: dict[str, Any]) -> None:
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
     panel = manifest["features"]["assistant_view"]
     assert panel["assistant_description"]
-    assert 1 <= len(panel["suggested_prompts"]) <= 4
-    assert all(p["title"] and p["message"] for p in panel["suggested_prompts"])
+    # Before a thread starts: the domain file's topic commands with their examples, then its /ask example.
+    domain = shipped_domain()
+    assert panel["suggested_prompts"] == [
+        *({"title": t.title, "message": f"/{t.command} {t.example}"} for t in domain.topics),
+        {"title": "Ask anything", "message": domain.app.ask_example},
+    ]
 
 
 def test_the_http_variant_is_valid_too(validator: Draft7Validator) -> None:
