@@ -295,30 +295,34 @@ def event_callback(event: dict[str, Any], event_id: str) -> bytes:
     return json.dumps(body).encode()
 
 
-def block_action(value: str, channel: str = "C0001", user: str = "U0001") -> bytes:
-    """A click on the "Share in channel" button, as Slack posts it (form field `payload`)."""
+def _block_actions(action: dict[str, Any], channel: str, user: str, container: dict[str, Any]) -> bytes:
+    """A block_actions interaction with one action, as Slack posts it (form field `payload`)."""
     payload = {
         "type": "block_actions",
         "team": {"id": "T0001", "domain": "example"},
         "user": {"id": user, "username": "ann", "team_id": "T0001"},
         "api_app_id": "A0001",
         "token": "legacy-verification-token",
-        "container": {"type": "message", "message_ts": "1.2", "channel_id": channel, "is_ephemeral": True},
+        "container": {"type": "message", "channel_id": channel, **container},
         "trigger_id": "1.2.3",
         "channel": {"id": channel, "name": "general"},
         "response_url": "https://hooks.slack.com/actions/T0001/1/abc",
-        "actions": [
-            {
-                "action_id": "share_answer",
-                "block_id": "b1",
-                "text": {"type": "plain_text", "text": "Share in channel"},
-                "value": value,
-                "type": "button",
-                "action_ts": "1.3",
-            }
-        ],
+        "actions": [action],
     }
     return urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
+
+
+def block_action(value: str, channel: str = "C0001", user: str = "U0001") -> bytes:
+    """A click on the "Share in channel" button."""
+    action = {
+        "action_id": "share_answer",
+        "block_id": "b1",
+        "text": {"type": "plain_text", "text": "Share in channel"},
+        "value": value,
+        "type": "button",
+        "action_ts": "1.3",
+    }
+    return _block_actions(action, channel, user, {"message_ts": "1.2", "is_ephemeral": True})
 
 
 def feedback_click(
@@ -328,35 +332,21 @@ def feedback_click(
     message_ts: str = "1.2",
     thread_ts: str | None = None,
 ) -> bytes:
-    """A click on an answer's thumbs up or down (feedback_buttons), as Slack posts it."""
-    payload = {
-        "type": "block_actions",
-        "team": {"id": "T0001", "domain": "example"},
-        "user": {"id": user, "username": "ann", "team_id": "T0001"},
-        "api_app_id": "A0001",
-        "token": "legacy-verification-token",
-        "container": {
-            "type": "message",
-            "message_ts": message_ts,
-            "channel_id": channel,
-            "is_ephemeral": False,
-            **({"thread_ts": thread_ts} if thread_ts else {}),
-        },
-        "trigger_id": "1.2.3",
-        "channel": {"id": channel, "name": "general"},
-        "response_url": "https://hooks.slack.com/actions/T0001/2/abc",
-        "actions": [
-            {
-                "type": "feedback_buttons",
-                "action_id": "feedback",
-                "block_id": "fb1",
-                "text": {"type": "plain_text", "text": "👍"},
-                "value": value,
-                "action_ts": "1.6",
-            }
-        ],
+    """A click on an answer's thumbs up or down (feedback_buttons)."""
+    action = {
+        "type": "feedback_buttons",
+        "action_id": "feedback",
+        "block_id": "fb1",
+        "text": {"type": "plain_text", "text": "👍"},
+        "value": value,
+        "action_ts": "1.6",
     }
-    return urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
+    container = {
+        "message_ts": message_ts,
+        "is_ephemeral": False,
+        **({"thread_ts": thread_ts} if thread_ts else {}),
+    }
+    return _block_actions(action, channel, user, container)
 
 
 def thread_started(channel: str = "D0001", thread_ts: str = "100.1", user: str = "U0001") -> dict[str, Any]:

@@ -6,18 +6,11 @@ from collections import Counter
 from dataclasses import dataclass
 
 from bot.corpus import ArticleInfo
-from bot.domain import Domain
+from bot.domain import Domain, Topic
 from bot.index import SearchIndex
 
 LATEST = 5
 OUTLETS = 10
-
-
-@dataclass(frozen=True, slots=True)
-class TopicLine:
-    command: str
-    description: str
-    example: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +21,7 @@ class Overview:
     outlets: list[tuple[str, int]]  # most articles first
     unnamed: int  # articles whose outlet is not known
     latest: list[ArticleInfo]  # newest additions first
-    topics: list[TopicLine]
+    topics: tuple[Topic, ...]  # the domain file's topic commands
     whosaid_example: str
     ask_example: str
 
@@ -43,7 +36,7 @@ def shelf_overview(index: SearchIndex, domain: Domain) -> Overview:
         unnamed=sum(1 for a in articles if not a.outlet),
         # The index lists articles in the order they joined it: a new segment's come last.
         latest=articles[::-1][:LATEST],
-        topics=[TopicLine(t.command, t.description, t.example) for t in domain.topics],
+        topics=tuple(domain.topics),
         whosaid_example=domain.app.whosaid_examples[0],
         ask_example=domain.app.ask_example,
     )

@@ -9,7 +9,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from importlib import resources
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from bot.errors import CitebotError
 from bot.usage import DAY_SECONDS, AnswerRecord, Asked, Cited, FeedbackRecord, Report, summarise
@@ -27,13 +27,13 @@ class StateUnavailable(CitebotError):
     """The shared state could not be read or written (database down, file unwritable)."""
 
 
-class ArticleRow:
+class ArticleRow(NamedTuple):
     """One article of the shelf as the shared state lists it."""
 
-    __slots__ = ("digest", "host", "name", "size")
-
-    def __init__(self, name: str, digest: str, size: int, host: str) -> None:
-        self.name, self.digest, self.size, self.host = name, digest, size, host
+    name: str
+    digest: str
+    size: int
+    host: str
 
 
 class SharedState(ABC):

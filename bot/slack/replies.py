@@ -10,12 +10,15 @@ import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncRespond
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.render import Reply
 
 logger = logging.getLogger(__name__)
+
+# What a Web API call can raise once slack_sdk's retry handlers have given up.
+WEB_API_FAILURES = (SlackClientError, OSError, TimeoutError, ValueError)
 
 
 async def respond_safely(respond: AsyncRespond | None, **message: Any) -> None:
@@ -45,3 +48,21 @@ async def post_privately(
         )
     except SlackApiError:
         await respond_safely(respond, response_type="ephemeral", text=reply.text, blocks=reply.blocks)
+
+
+async def post_answer(client: AsyncWebClient, channel: str, thread_ts: str | None, reply: Reply) -> bool:
+    """Post `reply` in `channel` (in the thread `thread_ts`, if given), links not unfurled; False, with
+    one log line, if the Web API still refuses after slack_sdk's retries."""
+    try:
+        await client.chat_postMessage(
+            channel=channel,
+            thread_ts=thread_ts,
+            text=reply.text,
+            blocks=reply.blocks,
+            unfurl_links=False,
+            unfurl_media=False,
+        )
+        return True
+    except WEB_API_FAILURES:
+        logger.exception("chat.postMessage failed after retries")
+        return False

@@ -16,7 +16,6 @@ import time
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncAssistant, AsyncBoltContext
-from slack_sdk.errors import SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.answers import Answer, link_to_add
@@ -24,6 +23,7 @@ from bot.render import Reply, apology, escape, notice, render
 from bot.slack.inbound import decode
 from bot.slack.listeners.adding import add_shared
 from bot.slack.payloads import MessageEvent, read
+from bot.slack.replies import WEB_API_FAILURES, post_answer
 from bot.slack.service import Citebot
 from bot.usage import new_answer_id
 
@@ -83,14 +83,14 @@ async def _greet(bot: Citebot, client: AsyncWebClient, channel: str, thread_ts: 
     )
     try:
         await client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=escape(greeting))
-    except (SlackClientError, OSError, TimeoutError, ValueError) as exc:
+    except WEB_API_FAILURES as exc:
         logger.warning("could not greet in an assistant thread (%s)", type(exc).__name__)
     prompts = [{"title": p.title, "message": p.message} for p in await asyncio.to_thread(bot.prompts)]
     try:
         await client.assistant_threads_setSuggestedPrompts(
             channel_id=channel, thread_ts=thread_ts, prompts=prompts, title="Try one of these:"
         )
-    except (SlackClientError, OSError, TimeoutError, ValueError) as exc:
+    except WEB_API_FAILURES as exc:
         logger.warning("could not set suggested prompts (%s)", type(exc).__name__)
 
 
@@ -118,18 +118,8 @@ async def _answer_in_thread(
     except Exception:
         logger.exception("could not answer in an assistant thread")
         reply = apology()
-    try:
-        # Posting in the thread also clears the status.
-        await client.chat_postMessage(
-            channel=event.channel,
-            thread_ts=thread_ts,
-            text=reply.text,
-            blocks=reply.blocks,
-            unfurl_links=False,
-            unfurl_media=False,
-        )
-    except (SlackClientError, OSError, TimeoutError, ValueError):
-        logger.exception("chat.postMessage failed after retries")
+    # Posting in the thread also clears the status; if it failed, clear it ourselves.
+    if not await post_answer(client, event.channel, thread_ts, reply):
         await _call(
             client.assistant_threads_setStatus(channel_id=event.channel, thread_ts=thread_ts, status="")
         )
@@ -149,7 +139,7 @@ async def _earlier_question(
         response = await client.conversations_replies(
             channel=event.channel, ts=thread_ts, limit=HISTORY_MESSAGES
         )
-    except (SlackClientError, OSError, TimeoutError, ValueError) as exc:
+    except WEB_API_FAILURES as exc:
         logger.warning("could not read the assistant thread (%s); answering without it", type(exc).__name__)
         return None
     messages = response.get("messages")
@@ -176,5 +166,5 @@ async def _call(request: Any) -> None:
     """A Web API call whose failure only costs a status or a title, never the answer."""
     try:
         await request
-    except (SlackClientError, OSError, TimeoutError, ValueError) as exc:
+    except WEB_API_FAILURES as exc:
         logger.warning("an assistant thread call failed (%s)", type(exc).__name__)

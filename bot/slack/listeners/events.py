@@ -7,7 +7,6 @@ import time
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.answers import Answer, link_to_add
@@ -15,6 +14,7 @@ from bot.render import Reply, apology, render
 from bot.slack.inbound import decode
 from bot.slack.listeners.adding import add_shared
 from bot.slack.payloads import MessageEvent, read
+from bot.slack.replies import post_answer
 from bot.slack.service import Citebot
 from bot.usage import new_answer_id
 
@@ -79,15 +79,5 @@ async def _answer(
     except Exception:
         logger.exception("could not answer an event")
         reply = apology()
-    try:
-        await client.chat_postMessage(
-            channel=event.channel,
-            thread_ts=thread_ts,
-            text=reply.text,
-            blocks=reply.blocks,
-            unfurl_links=False,
-            unfurl_media=False,
-        )
-    except (SlackApiError, OSError, TimeoutError):
-        logger.exception("chat.postMessage failed after retries")
+    await post_answer(client, event.channel, thread_ts, reply)
     bot.log_request(surface, result, started, text, answer_id)
