@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any, NamedTuple, Protocol
 
 import yaml
@@ -234,6 +235,17 @@ def article_entries(folder: Path, problems: list[Skipped] | None = None) -> list
     found: list[tuple[str, str]] = []
     walked: set[tuple[int, int]] = set()
     root = os.fspath(folder)
+    real_root = os.path.realpath(root)
+
+    def leads_out(path: str) -> bool:
+        """A symbolic link whose target is outside the corpus: never followed (it could be anything)."""
+        if not os.path.islink(path):
+            return False
+        target = os.path.realpath(path)
+        if target == real_root or target.startswith(real_root.rstrip(os.sep) + os.sep):
+            return False
+        report.append(Skipped(path=Path(path), reason="a link out of the corpus folder; not followed"))
+        return True
 
     def unreadable(error: OSError) -> None:
         where = Path(error.filename) if error.filename else folder
@@ -249,13 +261,19 @@ def article_entries(folder: Path, problems: list[Skipped] | None = None) -> list
             continue
         walked.add((stat.st_dev, stat.st_ino))
         prefix = "" if top == root else os.path.relpath(top, root).replace(os.sep, "/") + "/"
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and _fit_name(top, d, report))
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if not d.startswith(".") and _fit_name(top, d, report) and not leads_out(os.path.join(top, d))
+        )
         for name in files:
             if name.startswith(".") or os.path.splitext(name)[1].lower() not in ARTICLE_SUFFIXES:
                 continue
             if not _fit_name(top, name, report):
                 continue
             full = os.path.join(top, name)
+            if leads_out(full):
+                continue
             if os.path.isfile(full):
                 found.append((prefix + name, full))
             elif os.path.islink(full):
@@ -458,7 +476,10 @@ def _extracted(
 def read_bytes(path: Path) -> bytes:
     """An article file's bytes; ArticleError if it is unreadable or too large."""
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not S_ISREG(info.st_mode):  # a FIFO or a device: reading it would block or never end
+            raise ArticleError("not a regular file")
+        size = info.st_size
         if size > MAX_ARTICLE_BYTES:
             raise ArticleError(f"too large ({size:,} bytes; the limit is {MAX_ARTICLE_BYTES:,})")
         return path.read_bytes()

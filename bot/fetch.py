@@ -1,27 +1,33 @@
 """Fetch an article from a link, safely: what `add` does with a URL (from Slack or the command line).
 
-Only http(s); the host must resolve to public addresses, checked before every request and again on the
-connection actually made (a DNS answer that changes between the two is caught), and again after each
-redirect (at most 5). At most 10 s and 10 MB. What comes back is classified as a web page, a PDF, plain
-text or Markdown by its content type and by its first bytes. Every refusal is a FetchRefused with a
-reason a person can act on. httpx does the HTTP; the address checks are ours, because no well-kept
-client checks where a redirect leads.
+Only http(s); the host must resolve to public addresses, and the connection is made to an address that
+was checked, never to a second DNS answer (a name that resolves to a public address for the check and
+to a private one for the connection is DNS rebinding). The same after each redirect (at most 5).
+Each read may take 10 s and the whole fetch 30 s (a server that drips a few bytes every few seconds
+is cut off), and at most 10 MB. What comes back is classified as a web page, a PDF, plain text or
+Markdown by its content type and by its first bytes. Every refusal is a FetchRefused with a reason a
+person can act on. httpx does the HTTP; the address checks are ours, because no well-kept client
+checks where a redirect leads or pins the address it checked.
 """
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import re
 import socket
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 
 from bot.errors import CitebotError
 
 MAX_REDIRECTS = 5
-TIMEOUT_SECONDS = 10.0
+TIMEOUT_SECONDS = 10.0  # connecting, and each read
+DEADLINE_SECONDS = 30.0  # the whole fetch, redirects included
 MAX_BYTES = 10 * 1024 * 1024
 USER_AGENT = "Citebot/0.1 (adds the articles a team shares in Slack)"
 _TYPES = {
@@ -32,6 +38,9 @@ _TYPES = {
     "text/markdown": ".md",
     "text/x-markdown": ".md",
 }
+# IPv6 prefixes that carry an IPv4 address in their last 32 bits (NAT64, RFC 6052 and RFC 8215).
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")  # deprecated "::a.b.c.d" addresses
 
 
 class FetchRefused(CitebotError):
@@ -60,21 +69,62 @@ def fetch(
     *,
     allow_private: bool = False,
     timeout: float = TIMEOUT_SECONDS,
+    deadline: float = DEADLINE_SECONDS,
     max_bytes: int = MAX_BYTES,
-    transport: httpx.BaseTransport | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> Fetched:
-    """GET `url` following at most 5 redirects; FetchRefused says why it was not fetched.
+    """`fetch_async` for code without an event loop (the command line, a worker thread)."""
+    return asyncio.run(
+        fetch_async(
+            url,
+            allow_private=allow_private,
+            timeout=timeout,
+            deadline=deadline,
+            max_bytes=max_bytes,
+            transport=transport,
+        )
+    )
+
+
+async def fetch_async(
+    url: str,
+    *,
+    allow_private: bool = False,
+    timeout: float = TIMEOUT_SECONDS,
+    deadline: float = DEADLINE_SECONDS,
+    max_bytes: int = MAX_BYTES,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> Fetched:
+    """GET `url` following at most 5 redirects, within `deadline` seconds in all; FetchRefused says why not.
 
     `allow_private` lets a test fetch from a server on 127.0.0.1; never set it in production.
+    `transport` replaces the network (tests); the addresses are still checked before each request.
     """
-    with httpx.Client(
+    backend = PinnedBackend()
+    try:
+        async with asyncio.timeout(deadline):
+            return await _follow(
+                url, allow_private, timeout, max_bytes, transport or backend.transport(), backend
+            )
+    except TimeoutError:
+        raise FetchRefused(f"the site took longer than {deadline:.0f} s in all") from None
+
+
+async def _follow(
+    url: str,
+    allow_private: bool,
+    timeout: float,
+    max_bytes: int,
+    transport: httpx.AsyncBaseTransport,
+    backend: PinnedBackend,
+) -> Fetched:
+    async with httpx.AsyncClient(
         timeout=timeout, follow_redirects=False, trust_env=False, transport=transport
     ) as client:
         for _ in range(MAX_REDIRECTS + 1):
-            _check_address(url, allow_private)
+            backend.pin(url, await asyncio.to_thread(_checked_addresses, url, allow_private))
             try:
-                with client.stream("GET", url, headers={"User-Agent": USER_AGENT}) as response:
-                    _check_peer(response, allow_private)
+                async with client.stream("GET", url, headers={"User-Agent": USER_AGENT}) as response:
                     if response.is_redirect and "location" in response.headers:
                         url = urljoin(url, response.headers["location"])
                         continue
@@ -82,58 +132,127 @@ def fetch(
                         raise FetchRefused(
                             f"the site answered {response.status_code} {response.reason_phrase}"
                         )
-                    data = _body(response, max_bytes)
+                    data = await _body(response, max_bytes)
                     return Fetched(str(response.url), data, _suffix(response, data))
             except httpx.TimeoutException:
-                raise FetchRefused(f"the site took longer than {timeout:.0f} s") from None
+                raise FetchRefused(f"the site took longer than {timeout:.0f} s to answer") from None
             except httpx.HTTPError as exc:
                 raise FetchRefused(f"could not fetch it ({type(exc).__name__})") from None
     raise FetchRefused(f"more than {MAX_REDIRECTS} redirects")
 
 
-def _check_address(url: str, allow_private: bool) -> None:
-    """Refuse anything but http(s) to a host that resolves only to public addresses."""
+class PinnedBackend(httpcore.AsyncNetworkBackend):
+    """httpcore's network, connecting each host only to the addresses `fetch` checked for it."""
+
+    def __init__(self) -> None:
+        self._inner = httpcore.AnyIOBackend()
+        self._addresses: dict[str, list[str]] = {}
+
+    def pin(self, url: str, addresses: list[str]) -> None:
+        """Connections to `url`'s host go to these addresses, and no others."""
+        self._addresses[httpx.URL(url).raw_host.decode("ascii").lower()] = addresses
+
+    def transport(self) -> httpx.AsyncHTTPTransport:
+        """An httpx transport over this network. httpx takes no network backend as an argument, so its
+        connection pool is replaced by one built with the same TLS settings (httpx's own defaults)."""
+        transport = httpx.AsyncHTTPTransport(trust_env=False)
+        transport._pool = httpcore.AsyncConnectionPool(
+            ssl_context=httpx.create_ssl_context(trust_env=False), network_backend=self
+        )
+        return transport
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> httpcore.AsyncNetworkStream:
+        addresses = self._addresses.get(host.lower())
+        if not addresses:
+            raise httpcore.ConnectError(f"{host} was not checked before connecting")
+        failure: Exception = httpcore.ConnectError(f"cannot connect to {host}")
+        for address in addresses:
+            try:
+                return await self._inner.connect_tcp(address, port, timeout, local_address, socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                failure = exc
+        raise failure
+
+    async def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Any = None
+    ) -> httpcore.AsyncNetworkStream:
+        raise httpcore.ConnectError("unix sockets are never fetched")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+def _checked_addresses(url: str, allow_private: bool) -> list[str]:
+    """The addresses `url`'s host resolves to, all public (else FetchRefused); only http(s)."""
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"}:
         raise FetchRefused(f"only http and https links can be added, not {parts.scheme or 'this'}")
-    host = parts.hostname
+    try:
+        host = parts.hostname
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        raise FetchRefused("the link's address is malformed") from None
     if not host:
         raise FetchRefused("the link has no host")
     if parts.username or parts.password:
         raise FetchRefused("links with a user name or password are not fetched")
     try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, ValueError, UnicodeError):
         raise FetchRefused(f"no such host: {host}") from None
-    for info in infos:
-        _check_ip(str(info[4][0]), host, allow_private)
-
-
-def _check_peer(response: httpx.Response, allow_private: bool) -> None:
-    """The address the connection was really made to must be public too (DNS can change its mind)."""
-    stream = response.extensions.get("network_stream")
-    peer = stream.get_extra_info("server_addr") if stream is not None else None
-    if isinstance(peer, tuple) and peer:
-        _check_ip(str(peer[0]), response.url.host, allow_private)
+    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+    for address in addresses:
+        _check_ip(address, host, allow_private)
+    return addresses
 
 
 def _check_ip(address: str, host: str, allow_private: bool) -> None:
+    if allow_private:
+        return
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    if not ip.is_global and not allow_private:
+    if not is_public(ip):
         raise FetchRefused(
             f"{host} is a private, local or reserved address ({ip}); only public sites are fetched"
         )
 
 
-def _body(response: httpx.Response, max_bytes: int) -> bytes:
+def is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """A unicast address on the public internet; an IPv6 address that carries an IPv4 address (mapped,
+    NAT64, 6to4, Teredo) only if that one is public too."""
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip in _IPV4_COMPATIBLE:  # "::a.b.c.d", "::1" and "::" among them
+            return False
+        embedded = _embedded(ip)
+        if embedded is not None:
+            return is_public(embedded)
+    return ip.is_global and not (ip.is_multicast or ip.is_reserved or ip.is_link_local or ip.is_unspecified)
+
+
+def _embedded(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip.teredo is not None:
+        return ip.teredo[1]
+    if any(ip in network for network in _NAT64):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
+async def _body(response: httpx.Response, max_bytes: int) -> bytes:
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise FetchRefused(f"too large ({int(declared):,} bytes; the limit is {max_bytes:,})")
     chunks, size = [], 0
-    for chunk in response.iter_bytes():
+    async for chunk in response.aiter_bytes():
         size += len(chunk)
         if size > max_bytes:
             raise FetchRefused(f"too large (more than {max_bytes:,} bytes)")
@@ -149,6 +268,8 @@ def _suffix(response: httpx.Response, data: bytes) -> str:
     if head.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<head" in head or b"<body" in head:
         return ".html"
     declared = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    if _TYPES.get(declared) == ".html" and b"<" not in head and b"\x00" not in data[:8192]:
+        return ".txt"  # plain text served as a web page (a misconfigured server): read as the text it is
     if declared in _TYPES and declared != "application/pdf":
         path = response.url.path.lower()
         return ".md" if declared == "text/plain" and path.endswith(".md") else _TYPES[declared]

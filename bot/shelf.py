@@ -8,7 +8,10 @@ each of its quotes once and notes the copies on each other ("also in").
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
+import logging
 import os
 import re
 import secrets
@@ -21,13 +24,17 @@ from bot.corpus import (
     ARTICLE_SUFFIXES,
     Article,
     ExtractionCache,
+    article_entries,
     article_from_bytes,
     load_corpus,
+    read_bytes,
 )
 from bot.errors import ArticleError, CitebotError
 from bot.fetch import FetchRefused, fetch
 from bot.text import same_text_key
 from bot.webpage import word_count
+
+logger = logging.getLogger(__name__)
 
 SAME_STORY = 0.9  # share of a new article's sentences already in one corpus article: the same story
 MIN_KEY_CHARS = 30
@@ -139,6 +146,11 @@ class Shelf:
         self.clutter = tuple(clutter)
         corpus = load_corpus(corpus_dir, cache=cache, clutter=clutter)  # warns about each file it skips
         self.skipped = corpus.skipped
+        self._unreadable = {
+            p.path.relative_to(corpus_dir).as_posix()
+            for p in corpus.skipped
+            if p.path.is_relative_to(corpus_dir)
+        }
         self.by_bytes: dict[str, str] = {}
         for article in corpus.articles:
             try:
@@ -166,9 +178,9 @@ class Shelf:
                 f"Citebot reads {', '.join(ARTICLE_SUFFIXES)})",
             )
         try:
-            data = path.read_bytes()
-        except OSError as exc:
-            return Outcome(str(path), refused=f"unreadable ({exc.strerror or exc})")
+            data = read_bytes(path)  # a regular file only: a FIFO or a device would block or never end
+        except ArticleError as exc:
+            return Outcome(str(path), refused=str(exc))
         return self.add_data(data, path.name, str(path))
 
     def add_data(self, data: bytes, name: str, source: str, url: str | None = None) -> Outcome:
@@ -177,18 +189,27 @@ class Shelf:
         suffix = Path(name).suffix.lower()
         if suffix not in ARTICLE_SUFFIXES:
             return Outcome(source, refused=f"not an article file ({suffix or 'no extension'})")
-        same_file = self.by_bytes.get(_digest(data))
-        if same_file is not None:
-            return Outcome(source, refused=f"already on the shelf as {same_file} (the same file)")
-        same_link = next((a.doc_id for a in self.articles.values() if url and a.url in {url, source}), None)
-        if same_link is not None:
-            return Outcome(source, refused=f"already on the shelf as {same_link} (the same link)")
         try:
             article = article_from_bytes(data, name, suffix, cache=self.cache, clutter=self.clutter)
         except ArticleError as exc:
             return Outcome(source, refused=str(exc))
         if url and not article.url:
             article = replace(article, url=url)
+        # Checked and written under the folder's lock, after reading what other processes added since
+        # this shelf was read: two adds of one story at once add it once.
+        with corpus_lock(self.corpus_dir):
+            self._catch_up()
+            return self._check_and_write(data, name, source, url, article)
+
+    def _check_and_write(
+        self, data: bytes, name: str, source: str, url: str | None, article: Article
+    ) -> Outcome:
+        same_file = self.by_bytes.get(_digest(data))
+        if same_file is not None:
+            return Outcome(source, refused=f"already on the shelf as {same_file} (the same file)")
+        same_link = next((a.doc_id for a in self.articles.values() if url and a.url in {url, source}), None)
+        if same_link is not None:
+            return Outcome(source, refused=f"already on the shelf as {same_link} (the same link)")
         original, share = self._closest(article)
         note = None
         if original is not None and share >= SAME_STORY:
@@ -203,6 +224,23 @@ class Shelf:
         self.by_bytes[_digest(data)] = doc_id
         self._remember(article)
         return Outcome(source, doc_id=doc_id, article=article, note=note)
+
+    def _catch_up(self) -> None:
+        """Read the articles that appeared in the folder since the shelf was read (another process's adds)."""
+        seen = set(self.articles) | self._unreadable
+        for doc_id, file in article_entries(self.corpus_dir):
+            if doc_id in seen:
+                continue
+            try:
+                data = read_bytes(Path(file))
+                article = article_from_bytes(
+                    data, doc_id, Path(file).suffix.lower(), cache=self.cache, clutter=self.clutter
+                )
+            except ArticleError:
+                self._unreadable.add(doc_id)
+                continue
+            self.by_bytes.setdefault(_digest(data), doc_id)
+            self._remember(article)
 
     def _remember(self, article: Article) -> None:
         self.articles[article.doc_id] = article
@@ -241,16 +279,37 @@ class Shelf:
 
 
 def shelf_files(paths: Sequence[Path]) -> Iterator[Path]:
-    """The files to add among `paths`: files as given, folders searched (hidden entries left out)."""
+    """The files to add among `paths`: files as given, folders searched (hidden entries left out, and
+    links that lead out of the folder, with a warning: adding a folder copies only what is in it)."""
     for path in paths:
         if path.is_dir():
-            yield from sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
+            inside = os.path.realpath(path)
+            for found in sorted(path.rglob("*")):
+                if any(part.startswith(".") for part in found.relative_to(path).parts):
+                    continue
+                if found.is_symlink() and not _within(os.path.realpath(found), inside):
+                    logger.warning("skipped %s: a link out of the folder being added", found)
+                    continue
+                if found.is_file():
+                    yield found
         else:
             yield path
+
+
+def _within(target: str, folder: str) -> bool:
+    return target == folder or target.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+@contextlib.contextmanager
+def corpus_lock(corpus_dir: Path) -> Iterator[None]:
+    """Held while an add checks the shelf and writes: one add at a time across processes. The lock is
+    taken on the folder itself (flock), so nothing but articles is ever written into it."""
+    fd = os.open(corpus_dir, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 # Sentences for comparing stories, cut at end punctuation: much cheaper than the passage splitter (which

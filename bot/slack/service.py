@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adds import AddQueue
 from bot.answers import Answer, answer, warm_up
 from bot.answers.suggest import Prompt, suggested_prompts
 from bot.config import Settings
@@ -37,7 +37,6 @@ from bot.shared import (
     open_state,
     record_shelf,
 )
-from bot.shelf import Outcome, add_data, add_link
 from bot.usage import AnswerRecord, Cited, FeedbackRecord
 
 logger = logging.getLogger(__name__)
@@ -75,7 +74,12 @@ class Citebot:
         self._index_hooks: list[Callable[[SearchIndex], None]] = []
         self.home_viewers: dict[str, float] = {}  # users who opened the Home tab lately -> when
         self._prompts: tuple[SearchIndex | None, list[Prompt] | None] = (None, None)
-        self._adding = threading.Lock()
+        # Adds have their own queue and thread: they never hold up answers (bot/adds.py).
+        self.adds = AddQueue(
+            settings.corpus_dir,
+            allow_private=settings.fetch_allow_private,
+            cache=lambda: extractions(self.settings, self.state),
+        )
 
     def answer(self, text: str, earlier: str | None = None) -> Answer:
         """Answer a line of user text from the current index (`earlier`: the conversation's last question)."""
@@ -107,33 +111,6 @@ class Citebot:
     def on_new_index(self, hook: Callable[[SearchIndex], None]) -> None:
         """Call `hook` (on the event loop) each time a new index is swapped in."""
         self._index_hooks.append(hook)
-
-    async def add_link(self, url: str) -> Outcome:
-        """Fetch and add the article at `url` (one add at a time); the watcher then updates the index."""
-        return await asyncio.to_thread(
-            self._serially,
-            add_link,
-            url,
-            self.settings.corpus_dir,
-            allow_private=self.settings.fetch_allow_private,
-            cache=extractions(self.settings, self.state),
-        )
-
-    async def add_file(self, data: bytes, name: str, source: str) -> Outcome:
-        """Add a file shared in Slack (one add at a time)."""
-        return await asyncio.to_thread(
-            self._serially,
-            add_data,
-            data,
-            name,
-            self.settings.corpus_dir,
-            source=source,
-            cache=extractions(self.settings, self.state),
-        )
-
-    def _serially(self, add: Callable[..., Outcome], *args: Any, **kwargs: Any) -> Outcome:
-        with self._adding:  # two adds at once would both pass the duplicate check
-            return add(*args, **kwargs)
 
     async def may_add(self, user_id: str | None, client: AsyncWebClient) -> bool:
         """Whether this user may add articles: ADDERS lists them or a user group they are in (empty: all)."""

@@ -8,6 +8,8 @@ extracted, or why it was refused; the watcher then brings the new article into t
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
 import re
 from collections.abc import Sequence
@@ -19,7 +21,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncResp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import SLACK_ID
-from bot.fetch import MAX_BYTES, TIMEOUT_SECONDS
+from bot.fetch import DEADLINE_SECONDS, MAX_BYTES, TIMEOUT_SECONDS
 from bot.render import Reply, escape, notice, render_added
 from bot.shelf import Outcome
 from bot.slack.inbound import decode
@@ -74,11 +76,13 @@ async def add_shared(
         return _not_allowed(bot)
     if not links and not files:
         return notice("That message has no link or file to add.")
+    person = user_id or "unknown"
     outcomes: list[Outcome] = []
     for link in list(dict.fromkeys(links))[:MAX_ADDS]:
-        outcomes.append(await bot.add_link(link))
+        outcomes.append(await bot.adds.link(person, link))
     for shared in files[: MAX_ADDS - len(outcomes)]:
-        outcomes.append(await _add_file(bot, client, shared))
+        name = shared.name or f"{shared.id}.txt"
+        outcomes.append(await bot.adds.run(person, name, functools.partial(_add_file, bot, client, shared)))
     for outcome in outcomes:
         logger.info("add %s: %s", "added" if outcome.doc_id else "refused", outcome.doc_id or outcome.refused)
     return render_added(outcomes)
@@ -93,6 +97,7 @@ async def _add_file(bot: Citebot, client: AsyncWebClient, shared: SharedFile) ->
         return Outcome(name, refused=f"too large ({shared.size:,} bytes; the limit is {MAX_BYTES:,})")
     try:
         async with (
+            asyncio.timeout(DEADLINE_SECONDS),
             httpx.AsyncClient(timeout=TIMEOUT_SECONDS, follow_redirects=True, trust_env=False) as http,
             http.stream("GET", url, headers={"Authorization": f"Bearer {client.token}"}) as response,
         ):
@@ -109,9 +114,11 @@ async def _add_file(bot: Citebot, client: AsyncWebClient, shared: SharedFile) ->
                 data += chunk
                 if len(data) > MAX_BYTES:
                     return Outcome(name, refused=f"too large (more than {MAX_BYTES:,} bytes)")
+    except TimeoutError:
+        return Outcome(name, refused=f"Slack took longer than {DEADLINE_SECONDS:.0f} s to send the file")
     except httpx.HTTPError as exc:
         return Outcome(name, refused=f"could not download it from Slack ({type(exc).__name__})")
-    return await bot.add_file(bytes(data), name, name)
+    return await bot.adds.to_shelf(bytes(data), name, name)
 
 
 def _from_slack(url: str, api_url: str) -> bool:
