@@ -7,6 +7,7 @@ import hmac
 import http.client
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -58,6 +59,7 @@ class StandIn:
     served: dict[str, tuple[int, dict[str, str], bytes]] = field(default_factory=dict)
     downloads: list[tuple[str, str]] = field(default_factory=list)  # (path, Authorization header)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    released: threading.Event = field(default_factory=threading.Event)  # ends the "hang" faults
     server: ThreadingHTTPServer | None = None
 
     @property
@@ -72,7 +74,8 @@ class StandIn:
         return f"http://127.0.0.1:{self.server.server_address[1]}"
 
     def fail_next(self, method: str, *faults: str) -> None:
-        """Answer the next calls of `method` with these faults in turn: "429", "500", "drop", "slow", or an error code."""
+        """Answer the next calls of `method` with these faults in turn: "429", "500", "drop", "slow",
+        "hang" (no answer until `released` is set, at most 30 s, then the connection drops), or an error code."""
         with self.lock:
             self.faults.setdefault(method, []).extend(faults)
 
@@ -138,6 +141,11 @@ class StandIn:
                 if fault == "slow":  # answer, but only after a while (a Web API under load)
                     time.sleep(2.0)
                     fault = None
+                if fault == "hang":
+                    stand_in._record(method, params, 0, "hang")
+                    stand_in.released.wait(30)
+                    self.close_connection = True
+                    return
                 if fault == "drop":
                     stand_in._record(method, params, 0, "drop")
                     self.close_connection = True
@@ -400,6 +408,7 @@ class Server:
     process: subprocess.Popen[str]
     port: int
     log: list[str] = field(default_factory=list)
+    scratch: str | None = None  # a folder of the test's, removed when the server has exited
 
     def __post_init__(self) -> None:
         def drain() -> None:
@@ -426,6 +435,8 @@ class Server:
         for stream in (self.process.stdout, self.process.stderr):
             if stream is not None:
                 stream.close()
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
         return "".join(self.log)
 
     @property
@@ -452,10 +463,15 @@ def start_server(
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_API_URL": stand_in.url,
         "CORPUS_DIR": str(ROOT / "seeds"),
-        # Each server its own record of answered events: ids repeat between tests and test runs.
-        "EVENTS_DB": tempfile.mktemp(prefix="citebot-events-", suffix=".sqlite3"),
         **(env or {}),
     }
+    scratch = None
+    if "EVENTS_DB" not in full_env:
+        # Each server its own record of answered events (ids repeat between tests and test runs), in a
+        # folder removed when the server has exited; open to all, for a server run as another user.
+        scratch = tempfile.mkdtemp(prefix="citebot-events-")
+        os.chmod(scratch, 0o777)
+        full_env["EVENTS_DB"] = os.path.join(scratch, "events.sqlite3")
     command = [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port), *args]
     process = subprocess.Popen(
         wrap(command) if wrap else command,
@@ -465,8 +481,11 @@ def start_server(
         stderr=subprocess.PIPE,
         text=True,
     )
-    server = Server(process, port)
-    wait_healthy(process, port)
+    server = Server(process, port, scratch=scratch)
+    try:
+        wait_healthy(process, port)
+    except RuntimeError as exc:
+        raise RuntimeError(f"{exc}; it logged:\n{server.wait_exit(timeout=5)}") from None
     return server
 
 

@@ -3,6 +3,7 @@ line, and never a 500 or a traceback."""
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import socket
@@ -193,3 +194,67 @@ def test_a_mention_with_null_text_is_answered_with_help(server: Server, api: Sta
     assert post(server.port, body, JSON, sign(body)).status == 200
     [call] = api.wait_for("chat.postMessage")
     assert call.params["channel"] == "C0NULL"
+
+
+# -- slow and vanishing clients --------------------------------------------------------------------------
+
+
+def test_a_client_that_disconnects_mid_body_costs_one_line_not_a_traceback(server: Server) -> None:
+    since = len(server.log)
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(
+            b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 1000\r\n\r\n" + b'{"type": "event_callback"'
+        )
+        time.sleep(0.3)
+    log = new_log(server, since)
+    assert "Traceback" not in log and "disconnected before sending the whole request" in log, log
+    assert get(server.port, "/healthz").status == 200
+
+
+def test_slow_clients_are_cut_off_and_never_hold_up_others(server: Server) -> None:
+    """Twenty connections that drip their headers and ten that drip their body: each is closed within
+    the deadlines (10 s), and the server answers meanwhile."""
+    heads = [socket.create_connection(("127.0.0.1", server.port), timeout=20) for _ in range(20)]
+    bodies = [socket.create_connection(("127.0.0.1", server.port), timeout=20) for _ in range(10)]
+    try:
+        for sock in heads:
+            sock.sendall(b"POST /slack/events HTTP/1.1\r\nHost: x\r\n")
+        for sock in bodies:
+            sock.sendall(b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\n{")
+        started = time.monotonic()
+        while time.monotonic() - started < 14:  # drip a byte a second to every one that is still open
+            for sock in heads:
+                with contextlib.suppress(OSError):
+                    sock.sendall(b"X")
+            for sock in bodies:
+                with contextlib.suppress(OSError):
+                    sock.sendall(b" ")
+            assert get(server.port, "/healthz").elapsed < 1.0
+            time.sleep(1.0)
+        for sock in heads:
+            assert _closed(sock)
+        for sock in bodies:
+            assert b"408" in _read_all(sock)
+    finally:
+        for sock in heads + bodies:
+            sock.close()
+
+
+def _read_all(sock: socket.socket) -> bytes:
+    sock.settimeout(5)
+    data = b""
+    with contextlib.suppress(OSError):
+        while chunk := sock.recv(4096):
+            data += chunk
+    return data
+
+
+def _closed(sock: socket.socket) -> bool:
+    sock.settimeout(5)
+    try:
+        return sock.recv(4096) == b""
+    except ConnectionResetError:
+        return True
+    except OSError:
+        return False

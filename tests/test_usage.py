@@ -176,12 +176,33 @@ def test_an_event_is_answered_once_and_expires_after_a_day(log: SharedState) -> 
     assert log.first_time("Ev1") is True  # a day later the id is forgotten
 
 
+def test_an_event_acknowledged_and_not_answered_is_kept_for_one_taker(log: SharedState) -> None:
+    body = '{"event_id": "Ev9", "type": "event_callback"}'
+    assert log.claim_event("Ev9", body, "host:1:a") == "new"
+    assert log.claim_event("Ev8", "{}", "host:1:a") == "new"
+    assert log.unanswered_events(since=0) == []  # not acknowledged yet: Slack may still retry them
+    log.finish_event("Ev9")
+    log.finish_event("Ev8", answered=True)  # its listener had nothing to post
+    [waiting] = log.unanswered_events(since=0)
+    assert (waiting.event_id, waiting.body, waiting.owner) == ("Ev9", body, "host:1:a")
+    assert log.take_unanswered("Ev9", "host:1:a", "host:2:b") is True
+    assert log.take_unanswered("Ev9", "host:1:a", "host:3:c") is False  # one taker only
+    log.answered_event("Ev9")
+    assert log.unanswered_events(since=0) == []
+    assert log.claim_event("Ev9", body, "host:3:c") == "done"  # and a retry is still ignored
+
+
 def test_migrations_are_recorded_and_applied_once(state_url: str) -> None:
     first = open_state(state_url, migrate=False)
     assert first.schema_version() == 0 and first.check()  # says to migrate
-    assert first.migrate() == ["0001_shared_state", "0002_event_claims", "0003_extractions"]
+    assert first.migrate() == [
+        "0001_shared_state",
+        "0002_event_claims",
+        "0003_extractions",
+        "0004_unanswered_events",
+    ]
     assert first.migrate() == []
-    assert first.schema_version() == 3 and first.check() == []
+    assert first.schema_version() == 4 and first.check() == []
     assert open_state(state_url).migrate() == []
 
 
@@ -202,12 +223,14 @@ def test_state_migrate_and_check_commands(
     assert main(["state", "check"]) == 1
     assert "run `python -m bot state migrate`" in capsys.readouterr().out
     assert main(["state", "migrate"]) == 0
-    assert "applied 0001_shared_state, 0002_event_claims, 0003_extractions" in capsys.readouterr().out
+    assert "applied 0001_shared_state, 0002_event_claims, 0003_extractions, 0004_unanswered_events" in (
+        capsys.readouterr().out
+    )
     assert main(["state", "migrate"]) == 0
     assert "nothing to apply" in capsys.readouterr().out
     assert main(["state", "check"]) == 0
     out = capsys.readouterr().out
-    assert "schema version 3" in out and out.rstrip().endswith("OK")
+    assert "schema version 4" in out and out.rstrip().endswith("OK")
 
 
 def test_state_check_names_articles_a_host_lacks(

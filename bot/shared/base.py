@@ -36,6 +36,15 @@ class ArticleRow(NamedTuple):
     host: str
 
 
+class Unanswered(NamedTuple):
+    """An event acknowledged to Slack whose answer was never posted: the process owning it died."""
+
+    event_id: str
+    at: float
+    body: str
+    owner: str
+
+
 class SharedState(ABC):
     """Answered events, usage and feedback, the article list, the build lock, migrations."""
 
@@ -103,21 +112,28 @@ class SharedState(ABC):
 
     # -- answered events -------------------------------------------------------------------------
 
-    def claim_event(self, event_id: str) -> EventState:
+    def claim_event(self, event_id: str, body: str | None = None, owner: str | None = None) -> EventState:
         """Claim `event_id` for this process: "new" if it is ours to answer (no process on any host
         claimed it, or its claim went stale unacknowledged), "done" if it was acknowledged, "busy" if
-        another process holds a fresh claim. Atomic across processes and hosts."""
+        another process holds a fresh claim. Atomic across processes and hosts. `body` (the event as
+        JSON) and `owner` (this process) are kept until it is answered, so that an event acknowledged
+        and then lost with its process can be answered after a restart."""
         now = time.time()
         inserted = self._execute(
-            self._sql("INSERT INTO seen (event_id, at, done) VALUES (?, ?, 0) ON CONFLICT DO NOTHING"),
-            (event_id, now),
+            self._sql(
+                "INSERT INTO seen (event_id, at, done, body, owner, answered) VALUES (?, ?, 0, ?, ?, 0) "
+                "ON CONFLICT DO NOTHING"
+            ),
+            (event_id, now, body, owner),
         )
         self._wrote()
         if inserted == 1:
             return "new"
         taken = self._execute(
-            self._sql("UPDATE seen SET at = ? WHERE event_id = ? AND done = 0 AND at < ?"),
-            (now, event_id, now - STALE_CLAIM),
+            self._sql(
+                "UPDATE seen SET at = ?, body = ?, owner = ? WHERE event_id = ? AND done = 0 AND at < ?"
+            ),
+            (now, body, owner, event_id, now - STALE_CLAIM),
         )
         return "new" if taken == 1 else self.event_state(event_id)
 
@@ -128,15 +144,48 @@ class SharedState(ABC):
             return "new"
         return "done" if rows[0][0] else "busy"
 
-    def finish_event(self, event_id: str) -> None:
-        """The event this process claimed was acknowledged: no retry of it is answered again."""
-        self._execute(self._sql("UPDATE seen SET done = 1 WHERE event_id = ?"), (event_id,))
+    def finish_event(self, event_id: str, *, answered: bool = False) -> None:
+        """The event this process claimed was acknowledged: no retry of it is answered again.
+        `answered`: nothing more is to be done for it (no answer to post, or posted already)."""
+        if answered:
+            self._execute(
+                self._sql("UPDATE seen SET done = 1, answered = 1, body = NULL WHERE event_id = ?"),
+                (event_id,),
+            )
+        else:
+            self._execute(self._sql("UPDATE seen SET done = 1 WHERE event_id = ?"), (event_id,))
+
+    def answered_event(self, event_id: str) -> None:
+        """The answer to an acknowledged event was posted (or could not be, for good)."""
+        self._execute(self._sql("UPDATE seen SET answered = 1, body = NULL WHERE event_id = ?"), (event_id,))
+
+    def unanswered_events(self, since: float) -> list[Unanswered]:
+        """Events acknowledged since `since` whose answer was never posted, oldest first."""
+        rows = self._fetch(
+            self._sql(
+                "SELECT event_id, at, body, owner FROM seen WHERE done = 1 AND answered = 0 AND at >= ? "
+                "AND body IS NOT NULL ORDER BY at"
+            ),
+            (since,),
+        )
+        return [Unanswered(str(r[0]), float(r[1]), str(r[2]), str(r[3] or "")) for r in rows]
+
+    def take_unanswered(self, event_id: str, owner: str, new_owner: str) -> bool:
+        """Make this process the owner of an unanswered event still owned by `owner`; True if it did
+        (another process restarting at the same moment takes it or not, never both)."""
+        taken = self._execute(
+            self._sql(
+                "UPDATE seen SET owner = ? WHERE event_id = ? AND answered = 0 AND COALESCE(owner, '') = ?"
+            ),
+            (new_owner, event_id, owner),
+        )
+        return taken == 1
 
     def first_time(self, event_id: str) -> bool:
         """Claim and finish `event_id` at once; True if it was not claimed before."""
         if self.claim_event(event_id) != "new":
             return False
-        self.finish_event(event_id)
+        self.finish_event(event_id, answered=True)
         return True
 
     # -- usage and feedback ----------------------------------------------------------------------

@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.shared import StateUnavailable
 from bot.shared.base import EventState
 from bot.slack.listeners import home, register_listeners
-from bot.slack.service import Citebot
+from bot.slack.service import CURRENT_EVENT, Citebot, EventWork
 
 logger = logging.getLogger(__name__)
 
+REPLAYING = "citebot_replaying"  # context key: the event id that recovery is answering again
 RETRY_LATER = 503  # an event this process cannot claim now: Slack should deliver it again
 CLAIM_WAIT = 2.0  # seconds a duplicate waits for the first delivery's acknowledgement (Slack allows 3)
 
@@ -37,7 +40,8 @@ def create_app(bot: Citebot, client: AsyncWebClient) -> AsyncApp:
             bot_id=bot.identity.bot_id,
         )
 
-    app = AsyncApp(
+    app = CitebotApp(
+        bot,
         client=client,
         authorize=authorize,
         # The HTTP edge verifies signatures before it parses anything (bot/slack/http.py); Socket Mode
@@ -55,6 +59,38 @@ def create_app(bot: Citebot, client: AsyncWebClient) -> AsyncApp:
     return app
 
 
+class CitebotApp(AsyncApp):
+    """Bolt's app, recording each event acknowledged (and answered, if it left no job) once its
+    listener has run. Bolt runs listeners after the middleware chain has returned, so only the
+    dispatch as a whole sees both the claim and the jobs the listener spawned."""
+
+    def __init__(self, bot: Citebot, **options: Any) -> None:
+        super().__init__(**options)
+        self.citebot = bot
+
+    async def async_dispatch(self, req: AsyncBoltRequest) -> BoltResponse:
+        token = CURRENT_EVENT.set(None)
+        try:
+            response = await super().async_dispatch(req)
+            event = CURRENT_EVENT.get()
+            if event is not None:
+                await self._acknowledged(event)
+            return response
+        finally:
+            CURRENT_EVENT.reset(token)
+
+    async def _acknowledged(self, event: EventWork) -> None:
+        bot, answered = self.citebot, event.pending == 0
+        if event.acknowledged:
+            if answered:
+                await bot.mark_answered(event.event_id)
+            return
+        try:
+            await asyncio.to_thread(bot.state.finish_event, event.event_id, answered=answered)
+        except StateUnavailable as exc:  # acknowledged and being answered; a retry is not expected
+            logger.warning("%s; could not mark event %s acknowledged", exc, event.event_id)
+
+
 def _with_service(bot: Citebot) -> Callable[..., Awaitable[None]]:
     async def with_service(context: AsyncBoltContext, next: Callable[[], Awaitable[None]]) -> None:
         context["citebot"] = bot  # what listeners share, without importing the app
@@ -65,15 +101,19 @@ def _with_service(bot: Citebot) -> Callable[..., Awaitable[None]]:
 
 def _once_per_event(bot: Citebot) -> Callable[..., Awaitable[BoltResponse | None]]:
     async def once_per_event(
-        body: dict[str, Any], next: Callable[[], Awaitable[None]]
+        body: dict[str, Any], context: AsyncBoltContext, next: Callable[[], Awaitable[None]]
     ) -> BoltResponse | None:
         # Slack retries a delivery it thinks failed (X-Slack-Retry-Num); the event_id stays the same.
         event_id = body.get("event_id")
         if body.get("type") != "event_callback" or not isinstance(event_id, str):
             await next()
             return None
+        if context.get(REPLAYING) == event_id:  # claimed already, by recovery (bot/slack/recovery.py)
+            CURRENT_EVENT.set(EventWork(event_id, acknowledged=True))
+            await next()
+            return None
         try:
-            claim = await _claim(bot, event_id)
+            claim = await _claim(bot, event_id, json.dumps(body))
         except StateUnavailable as exc:
             # Unsure whether another worker or host answered it: neither answer (it could be twice)
             # nor acknowledge (it would be lost). Slack retries it, by when the store is back.
@@ -88,20 +128,18 @@ def _once_per_event(bot: Citebot) -> Callable[..., Awaitable[BoltResponse | None
                 event_id,
             )
             return BoltResponse(status=RETRY_LATER, body="")
+        CURRENT_EVENT.set(EventWork(event_id))  # the listener's jobs count towards its answer
         await next()
-        try:
-            await asyncio.to_thread(bot.state.finish_event, event_id)
-        except StateUnavailable as exc:  # acknowledged and being answered; a retry is not expected
-            logger.warning("%s; could not mark event %s acknowledged", exc, event_id)
         return None
 
     return once_per_event
 
 
-async def _claim(bot: Citebot, event_id: str) -> EventState:
-    """Claim the event; while another process holds a fresh claim (the same event sent to two hosts at
-    once), wait a moment for it to be acknowledged there."""
-    claim = await asyncio.to_thread(bot.state.claim_event, event_id)
+async def _claim(bot: Citebot, event_id: str, body: str) -> EventState:
+    """Claim the event, recording it (durably, before the ack) with its body; while another process
+    holds a fresh claim (the same event sent to two hosts at once), wait a moment for it to be
+    acknowledged there."""
+    claim = await asyncio.to_thread(bot.state.claim_event, event_id, body, bot.owner)
     waited = 0.0
     while claim == "busy" and waited < CLAIM_WAIT:
         await asyncio.sleep(0.05)

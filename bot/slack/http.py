@@ -23,19 +23,62 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.internals import parse_body
 from slack_sdk.signature import SignatureVerifier
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from bot.config import Settings
 from bot.render import apology
 from bot.slack.app import RETRY_LATER, create_app
 from bot.slack.payloads import envelope_problem
+from bot.slack.recovery import answer_unanswered
 from bot.slack.service import Citebot, learn_identity, web_client
 
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1_000_000
+HEAD_SECONDS = (
+    10.0  # a request's line and headers must arrive within this, from the first byte or the last answer
+)
+BODY_SECONDS = (
+    10.0  # … and its body within this (Slack sends both at once; a client that drips holds a connection)
+)
+
+
+class GuardedH11Protocol(H11Protocol):
+    """uvicorn's HTTP/1.1 protocol with a deadline for each request's head: a client that connects and
+    then sends its headers a byte at a time (or nothing) is cut off, so that slow clients cannot hold
+    every connection. uvicorn has a keep-alive timeout but none for the head of a request."""
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._head_timer: asyncio.TimerHandle | None = None
+        self._arm_head_timer()
+
+    def data_received(self, data: bytes) -> None:
+        if self.cycle is None or self.cycle.response_complete:
+            self._arm_head_timer()
+        before = self.cycle
+        super().data_received(data)
+        if self.cycle is not before and self._head_timer is not None:  # a whole head arrived
+            self._head_timer.cancel()
+            self._head_timer = None
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+        super().connection_lost(exc)
+
+    def _arm_head_timer(self) -> None:
+        if self._head_timer is None:
+            self._head_timer = self.loop.call_later(HEAD_SECONDS, self._head_too_slow, self.cycle)
+
+    def _head_too_slow(self, cycle_then: object) -> None:
+        self._head_timer = None
+        if self.cycle is cycle_then and not self.transport.is_closing():
+            logger.info("closed a connection whose request did not arrive within %.0f s", HEAD_SECONDS)
+            self.transport.close()
 
 
 def create_web_app(settings: Settings, load_bot: Callable[[], Citebot]) -> Starlette:
@@ -53,16 +96,25 @@ def create_web_app(settings: Settings, load_bot: Callable[[], Citebot]) -> Starl
         identity = asyncio.create_task(learn_identity(bot, client))
         watcher = bot.watch_corpus()
         state["bot"] = bot
-        state["app"] = create_app(bot, client)
+        state["app"] = app = create_app(bot, client)
         logger.info("ready: %d articles, %d passages", len(bot.index.articles), bot.index.live_passages)
+        recovering = asyncio.create_task(answer_unanswered(bot, app))
         yield
+        recovering.cancel()
         identity.cancel()
         if watcher is not None:
             watcher.cancel()
         await bot.drain()  # uvicorn has finished the requests in flight; now the answers they acked
 
     async def slack_events(request: Request) -> Response:
-        body = await _body_within_limit(request)
+        try:
+            async with asyncio.timeout(BODY_SECONDS):
+                body = await _body_within_limit(request)
+        except TimeoutError:
+            return _error(408, f"request body not received within {BODY_SECONDS:.0f} s")
+        except ClientDisconnect:  # nobody is left to answer
+            logger.info("a client disconnected before sending the whole request")
+            return Response(status_code=400)
         if body is None:
             return _error(413, "request body too large")
         timestamp = request.headers.get("x-slack-request-timestamp", "")

@@ -24,8 +24,9 @@ from uvicorn.supervisors import Multiprocess
 from bot.config import Settings
 from bot.errors import CitebotError
 from bot.slack.app import create_app
-from bot.slack.http import create_web_app
+from bot.slack.http import GuardedH11Protocol, create_web_app
 from bot.slack.payloads import envelope_problem
+from bot.slack.recovery import answer_unanswered
 from bot.slack.service import Citebot, learn_identity, web_client
 
 logger = logging.getLogger(__name__)
@@ -44,6 +45,7 @@ def run_http(settings: Settings, load_bot: Callable[[], Citebot]) -> None:
         "log_config": None,  # our logging (bot/logs.py), not uvicorn's
         "timeout_graceful_shutdown": GRACEFUL_SECONDS,
         "lifespan": "on",
+        "http": GuardedH11Protocol,  # a deadline for each request's head (slow clients)
     }
     try:
         if settings.workers == 1:
@@ -132,8 +134,9 @@ async def _socket_mode(settings: Settings, bot: Citebot) -> None:
         logger.info("stopped before Slack could be reached")
         return
     identity = asyncio.create_task(learn_identity(bot, client))
+    app = create_app(bot, client)
     handler = CheckedSocketModeHandler(
-        create_app(bot, client), app_token, web_client=client, ping_interval=settings.socket_ping_interval
+        app, app_token, web_client=client, ping_interval=settings.socket_ping_interval
     )
     handler.client.wss_uri = url  # checked above; slack_sdk connects to it without asking again
     watcher = bot.watch_corpus()
@@ -146,7 +149,9 @@ async def _socket_mode(settings: Settings, bot: Citebot) -> None:
             len(bot.index.articles),
             bot.index.live_passages,
         )
+        recovering = asyncio.create_task(answer_unanswered(bot, app))
         await stopping
+        recovering.cancel()
     else:  # stopped while slack_sdk was still retrying the WebSocket
         connecting.cancel()
     logger.info("stopping: closing the connection, finishing answers")

@@ -7,7 +7,11 @@ imports no listener and the listeners import no app.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
+import os
+import secrets
+import socket
 import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
@@ -46,6 +50,26 @@ DRAIN_SECONDS = 25.0  # on shutdown, how long answers already acked may take to 
 
 
 @dataclass(slots=True)
+class EventWork:
+    """The Slack event a listener is handling, and how many of its jobs are still running."""
+
+    event_id: str
+    acknowledged: bool = False  # recorded acknowledged already (an event answered after a restart)
+    pending: int = 0
+
+
+# The event whose listener is running (set by the app's middleware); jobs spawned under it count
+# towards its answer, which is marked posted in the shared state when the last of them ends.
+CURRENT_EVENT: contextvars.ContextVar[EventWork | None] = contextvars.ContextVar("event", default=None)
+
+
+def process_owner() -> str:
+    """This process, as the shared state names the owner of an event: host, pid and a token that tells
+    it from an earlier process that had the same pid (a container restarted)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+@dataclass(slots=True)
 class BotIdentity:
     """Who the bot is in the workspace, from `auth.test`; unknown until it answers."""
 
@@ -70,6 +94,7 @@ class Citebot:
         # Answered events, usage and feedback: shared with the other workers and hosts.
         self.state = state if state is not None else SqliteState.in_memory(keep_days=settings.history_days)
         self.identity = BotIdentity()
+        self.owner = process_owner()
         self._jobs: set[asyncio.Task[None]] = set()
         self._index_hooks: list[Callable[[SearchIndex], None]] = []
         self.home_viewers: dict[str, float] = {}  # users who opened the Home tab lately -> when
@@ -187,10 +212,33 @@ class Citebot:
         self.state.record_feedback(record)
 
     def spawn(self, work: Coroutine[Any, Any, None]) -> None:
-        """Run `work` after the ack, tracked so that shutdown waits for it."""
+        """Run `work` after the ack, tracked so that shutdown waits for it; under a Slack event, the
+        event is marked answered when its last job ends (unless the process stops first)."""
+        event = CURRENT_EVENT.get()
+        if event is not None:
+            event.pending += 1
+            work = self._answering(event, work)
         task = asyncio.get_running_loop().create_task(work)
         self._jobs.add(task)
         task.add_done_callback(self._jobs.discard)
+
+    async def _answering(self, event: EventWork, work: Coroutine[Any, Any, None]) -> None:
+        try:
+            await work
+        except asyncio.CancelledError:
+            raise  # stopped before it was answered: the next start answers it
+        except Exception:
+            logger.exception("a job for event %s failed", event.event_id)
+        event.pending -= 1
+        if event.pending == 0:
+            await self.mark_answered(event.event_id)
+
+    async def mark_answered(self, event_id: str) -> None:
+        """Record that the event needs nothing more (a failure costs only a second answer after a crash)."""
+        try:
+            await asyncio.to_thread(self.state.answered_event, event_id)
+        except StateUnavailable as exc:
+            logger.warning("%s; could not mark event %s answered", exc, event_id)
 
     def watch_corpus(self) -> asyncio.Task[None] | None:
         """Follow changes to the corpus folder, swapping in a new index when one is ready."""
