@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TextIO
+from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
@@ -43,6 +44,9 @@ from bot.usage import report_text
 
 logger = logging.getLogger("bot")
 
+MAX_DAYS = 36_500  # `report --days`: a hundred years; dates further back cannot be written
+READS_CORPUS = frozenset({"run", "ask", "index", "serve"})  # commands that need the articles' folder
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
@@ -59,9 +63,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         name = str(problem["loc"][0]).upper() if problem["loc"] else "setting"
         print(f"citebot: {name} is invalid: {problem['msg']}", file=sys.stderr)
         return 2
+    except CitebotError as exc:
+        print(f"citebot: {exc}", file=sys.stderr)
+        return 1
     try:
-        check_paths(settings)
         command = args.command or "run"
+        if command in READS_CORPUS and not settings.corpus_dir.is_dir():
+            # Checked before anything is created for it (its index folder): a typo leaves nothing behind.
+            raise CitebotError(f"corpus folder not found: {settings.corpus_dir} (set CORPUS_DIR or --corpus)")
+        check_paths(settings)
         if command == "ask":
             return _ask(args, settings)
         if command == "index":
@@ -80,6 +90,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CitebotError as exc:
         print(f"citebot: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # The reader stopped reading (`| head`): nothing went wrong. Point stdout at nothing, so that the
+        # interpreter's last flush does not fail again on the way out (the Python docs' recipe).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (
         OSError
     ) as exc:  # a folder or file the system refuses (permissions, a read-only volume, a full disk)
@@ -173,7 +188,7 @@ def _parser() -> argparse.ArgumentParser:
         help="usage: questions per surface and command, found rate, feedback, what the shelf is missing",
     )
     report.add_argument(
-        "--days", type=_positive, default=30, metavar="N", help="the last N days (default: 30)"
+        "--days", type=_days, default=30, metavar="N", help="the last N days (default: 30, at most 36500)"
     )
     report.add_argument("--json", action="store_true", help="print the report as JSON")
     state = sub.add_parser(
@@ -205,7 +220,12 @@ def _state(args: argparse.Namespace, settings: Settings) -> int:
     """`state migrate` applies the pending migrations; `state check` says what is wrong, exit 1 if anything."""
     where = describe(settings.state_location)
     try:
-        state = open_state(settings.state_location, keep_days=settings.history_days, migrate=False)
+        state = open_state(
+            settings.state_location,
+            keep_days=settings.history_days,
+            migrate=False,
+            create=args.action == "migrate",  # `check` only looks
+        )
     except StateUnavailable as exc:
         raise CitebotError(f"{where}: {exc}") from exc
     try:
@@ -216,9 +236,12 @@ def _state(args: argparse.Namespace, settings: Settings) -> int:
             return 0
         problems = state.check()
         print(f"{where}: {state.backend}, schema version {state.schema_version()}")
-        if not problems:
+        listed = len(state.articles()) if not problems else 0
+        if not problems and (listed or settings.state_on_postgres):
             problems = shelf_differences(state, settings.corpus_dir)
-            print(f"Articles listed: {len(state.articles())}")
+            print(f"Articles listed: {listed}")
+        elif not problems:
+            print("Articles listed: none (the shelf is listed when hosts share PostgreSQL)")
         for problem in problems:
             print(f"  problem: {problem}")
         print("OK" if not problems else f"{len(problems)} problem(s)")
@@ -232,6 +255,13 @@ def _state(args: argparse.Namespace, settings: Settings) -> int:
 def _manifest(args: argparse.Namespace, settings: Settings) -> int:
     """Print manifest.json for the domain file: paste it at api.slack.com/apps."""
     from bot.slack.manifest import build_manifest  # Slack's libraries load only for commands that use them
+
+    if args.url is not None:
+        parts = urlsplit(args.url)
+        if parts.scheme not in {"https", "http"} or not parts.hostname:
+            raise CitebotError(
+                f"--url must be the server's public address, e.g. https://citebot.example.com (not {args.url})"
+            )
 
     print(
         json.dumps(build_manifest(load_domain(settings.domain_path), args.url), indent=4, ensure_ascii=False)
@@ -247,7 +277,10 @@ def _settings(args: argparse.Namespace) -> Settings:
         "port": getattr(args, "port", None),
         "workers": getattr(args, "workers", None),
     }
-    return Settings(**{key: value for key, value in flags.items() if value is not None})
+    try:
+        return Settings(**{key: value for key, value in flags.items() if value is not None})
+    except UnicodeDecodeError:
+        raise CitebotError(".env is not UTF-8 text; save it as UTF-8 (see .env.example)") from None
 
 
 def _load_index(settings: Settings, domain: Domain) -> SearchIndex:
@@ -281,6 +314,11 @@ def _serve(settings: Settings) -> int:
     from bot.slack.runners import run_http
     from bot.slack.service import Citebot, shared_state
 
+    if settings.slack_signing_secret is None and settings.slack_bot_token is not None:
+        raise CitebotError(
+            "SLACK_BOT_TOKEN is set but neither SLACK_SIGNING_SECRET (HTTP mode) nor SLACK_APP_TOKEN "
+            "(Socket Mode) is; set one of them (see .env.example)"
+        )
     _require("SLACK_SIGNING_SECRET", settings.slack_signing_secret)
     _require("SLACK_BOT_TOKEN", settings.slack_bot_token)
     _start_server_logging(settings)
@@ -331,6 +369,13 @@ def index_build_lock(settings: Settings) -> AbstractContextManager[None]:
     """One build at a time per index folder, across processes (a server rebuilding, `add`, `index`),
     and across hosts when they share a state database."""
     return build_lock(settings)
+
+
+def _days(text: str) -> int:
+    days = _positive(text)
+    if days > MAX_DAYS:
+        raise argparse.ArgumentTypeError(f"at most {MAX_DAYS} days (a hundred years), not {text}")
+    return days
 
 
 def _positive(text: str) -> int:
@@ -386,6 +431,10 @@ def _add(args: argparse.Namespace, settings: Settings) -> int:
     domain = load_domain(settings.domain_path)
     links = [p for p in args.paths if _is_link(p)]
     files = [Path(p) for p in args.paths if not _is_link(p)]
+    if not settings.corpus_dir.exists():
+        print(
+            f"citebot: creating the corpus folder {settings.corpus_dir} (it did not exist)", file=sys.stderr
+        )
     with host_extractions(settings) as extracted:
         # One reading of the shelf serves both the duplicate checks and the index build.
         shelf = Shelf(settings.corpus_dir, cache=extracted, clutter=domain.clutter)

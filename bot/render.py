@@ -62,7 +62,7 @@ def source_label(citation: Citation) -> str:
     if citation.url:
         parts.append(citation.url)
     if citation.also_in:
-        parts.append("also in " + "; ".join(s.outlet or s.title or s.doc_id for s in citation.also_in))
+        parts.append("also in " + "; ".join(s.outlet or s.doc_id for s in citation.also_in))
     return ", ".join(parts)
 
 
@@ -198,9 +198,7 @@ def _source_mrkdwn(citation: Citation) -> str:
         parts.append(f"page {citation.page}")
     parts.append(f"paragraph {citation.paragraph}")
     if citation.also_in:
-        parts.append(
-            "also in " + ", ".join(_linked(s.outlet or s.title or s.doc_id, s.url) for s in citation.also_in)
-        )
+        parts.append("also in " + ", ".join(_linked(s.outlet or s.doc_id, s.url) for s in citation.also_in))
     return _fit(" · ".join(parts))
 
 

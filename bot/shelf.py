@@ -38,6 +38,7 @@ logger = logging.getLogger(__name__)
 
 SAME_STORY = 0.9  # share of a new article's sentences already in one corpus article: the same story
 MIN_KEY_CHARS = 30
+MIN_ARTICLE_WORDS = 5  # fewer words than the shortest sentence worth quoting: a stray note, not an article
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +194,9 @@ class Shelf:
             article = article_from_bytes(data, name, suffix, cache=self.cache, clutter=self.clutter)
         except ArticleError as exc:
             return Outcome(source, refused=str(exc))
+        words = sum(word_count(article.text[s:e]) for s, e in article.paragraphs)
+        if words < MIN_ARTICLE_WORDS:
+            return Outcome(source, refused=f"too short to be an article ({words} words of text)")
         if url and not article.url:
             article = replace(article, url=url)
         # Checked and written under the folder's lock, after reading what other processes added since

@@ -223,22 +223,26 @@ def post(port: int, body: bytes, content_type: str, headers: dict[str, str] | No
     """POST /slack/events as Slack would."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     started = time.monotonic()
-    conn.request(
-        "POST", "/slack/events", body=body, headers={"Content-Type": content_type, **(headers or {})}
-    )
-    response = conn.getresponse()
-    data = response.read()
-    conn.close()
+    try:  # closed on failure too (a server restarting refuses the connection): no socket left open
+        conn.request(
+            "POST", "/slack/events", body=body, headers={"Content-Type": content_type, **(headers or {})}
+        )
+        response = conn.getresponse()
+        data = response.read()
+    finally:
+        conn.close()
     return Reply(response.status, data, time.monotonic() - started)
 
 
 def get(port: int, path: str) -> Reply:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     started = time.monotonic()
-    conn.request("GET", path)
-    response = conn.getresponse()
-    data = response.read()
-    conn.close()
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        data = response.read()
+    finally:
+        conn.close()
     return Reply(response.status, data, time.monotonic() - started)
 
 

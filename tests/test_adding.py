@@ -147,6 +147,9 @@ def test_a_file_shared_in_the_dm_is_downloaded_with_the_bot_token(server: Server
     [call] = stand_in.wait_for("chat.postMessage", timeout=20)
     assert "Added to the shelf as notes.md" in reply_text(call.params)
     assert ("/files/T1/F1/notes.md", f"Bearer {BOT_TOKEN}") in stand_in.downloads
+    time.sleep(0.5)  # the request's log line follows the post
+    [line] = [line for line in server.log if "surface=dm" in line][-1:]
+    assert "command=add" in line and "found=True" in line, line
 
 
 def test_ask_add_answers_at_once_and_reports_through_the_response_url(

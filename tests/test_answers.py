@@ -273,3 +273,10 @@ def test_a_routed_question_that_its_command_cannot_answer_gets_the_plain_answer(
     # Asked as /whosaid explicitly, the command's own answer stands.
     explicit = answer("/whosaid they wished no harm to writers when the copyright dispute was settled", index)
     assert (explicit.command, explicit.found) == ("whosaid", False)
+
+
+@pytest.mark.parametrize("opening", ["🙂", "👍🏽", ":wave:", ":+1::skin-tone-3:"])
+def test_a_line_that_opens_with_an_emoji_is_routed_as_without(opening: str) -> None:
+    domain = shipped_domain()
+    assert parse(f"{opening} /whosaid Putin", domain) == parse("/whosaid Putin", domain)
+    assert parse(f"{opening} who said a long shot", domain).command == "whosaid"

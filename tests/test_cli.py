@@ -108,3 +108,84 @@ def test_index_reports_progress_as_plain_lines_off_a_terminal(tmp_path: Path) ->
     assert "indexed 1,000 of 1,000 articles (100%" in result.stderr
     assert "\r" not in result.stderr  # no progress bar when stderr is not a terminal
     assert (default_index_folder(corpus) / POINTER).exists()
+
+
+# -- bad input on the command line: one clear line, never a traceback ------------------------------------
+
+
+def test_an_env_file_that_is_not_utf8_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_bytes(b"SLACK_BOT_TOKEN=\xff\xfe\n")
+    result = run("ask", "/troops how many", env={"CORPUS_DIR": str(ROOT / "seeds")}, cwd=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert ".env is not UTF-8" in result.stderr
+
+
+def test_report_over_a_hundred_years_is_a_usage_error(tmp_path: Path) -> None:
+    result = run("report", "--days", "99999999999", env={"STATE_DIR": str(tmp_path)})
+    assert result.returncode == 2 and "Traceback" not in result.stderr and "at most 36500" in result.stderr
+
+
+def test_state_check_creates_nothing_and_says_what_is_listed(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere" / "dir"
+    result = run("state", "check", env={"STATE_URL": f"sqlite:///{missing}/x.db"})
+    assert result.returncode == 1 and "does not exist" in result.stderr
+    assert not (tmp_path / "nowhere").exists()
+    db = f"sqlite:///{tmp_path / 'state.db'}"
+    assert run("state", "migrate", env={"STATE_URL": db}).returncode == 0
+    checked = run("state", "check", env={"STATE_URL": db})
+    assert checked.returncode == 0 and "Articles listed: 0" not in checked.stdout
+    assert "Articles listed: none" in checked.stdout
+
+
+def test_a_missing_corpus_leaves_nothing_behind(tmp_path: Path) -> None:
+    result = run("ask", "--corpus", str(tmp_path / "missing"), "/troops", cwd=tmp_path)
+    assert result.returncode == 1 and "corpus folder not found" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_add_says_when_it_creates_the_corpus_folder(tmp_path: Path) -> None:
+    result = run(
+        "add",
+        "--corpus",
+        str(tmp_path / "typo"),
+        str(ROOT / "tests" / "trade" / "steel-duties.md"),
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "creating the corpus folder" in result.stderr
+
+
+def test_a_one_word_file_is_not_an_article(tmp_path: Path) -> None:
+    (tmp_path / "word.txt").write_text("Hello\n")
+    result = run("add", "--corpus", str(tmp_path / "shelf"), str(tmp_path / "word.txt"), cwd=tmp_path)
+    assert result.returncode == 1 and "too short to be an article" in result.stdout
+    assert not (tmp_path / "shelf" / "word.txt").exists()
+
+
+def test_manifest_refuses_an_address_that_is_not_a_web_server() -> None:
+    result = run("manifest", "--url", "ftp://x")
+    assert result.returncode == 1 and "--url must be" in result.stderr and result.stdout == ""
+
+
+def test_a_bot_token_alone_names_both_ways_to_connect(tmp_path: Path) -> None:
+    result = run("run", env={"SLACK_BOT_TOKEN": "xoxb-1", "CORPUS_DIR": str(ROOT / "seeds")}, cwd=tmp_path)
+    assert result.returncode == 1
+    assert "SLACK_SIGNING_SECRET" in result.stderr and "SLACK_APP_TOKEN" in result.stderr
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
+    """`python -m bot ask … | head -c 20`: the reader stops early; no "Broken pipe", exit 0."""
+    env = {**clean_environ(), "STATE_DIR": str(tmp_path)}
+    command = [sys.executable, "-m", "bot", "ask", "-"]
+    questions = "/whosaid Putin\n" * 200
+    with subprocess.Popen(
+        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT
+    ) as process:
+        assert process.stdin is not None and process.stdout is not None and process.stderr is not None
+        process.stdin.write(questions.encode())
+        process.stdin.close()
+        process.stdout.read(20)
+        process.stdout.close()  # as `head` does
+        err = process.stderr.read().decode()
+        code = process.wait(60)
+    assert code == 0 and "Broken pipe" not in err and "Traceback" not in err, err

@@ -89,6 +89,21 @@ def test_added_changed_and_removed_articles_are_picked_up(running: tuple[Server,
     assert len(statuses) > 20 and set(statuses) == {200}  # no failed request while the index changed
 
 
+def test_a_corpus_folder_deleted_and_made_again_is_followed(running: tuple[Server, Path]) -> None:
+    server, corpus = running
+    shutil.rmtree(corpus)
+    time.sleep(1.0)  # the server notices the folder is gone, and goes on answering from its index
+    assert ask(server, "/whosaid a long shot")[0] == 200
+    corpus.mkdir()
+    for path in SEEDS.glob("*.txt"):
+        shutil.copy(path, corpus / path.name)
+    (corpus / "penguins.txt").write_text(
+        "Penguin Plan\nPenguins will deploy to Antarctica in spring, officials say. Seals disagree.\n",
+        "utf-8",
+    )
+    assert eventually(server, "Penguins will deploy to Antarctica", present=True) < 8
+
+
 def test_a_change_made_before_watching_started_is_caught(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()

@@ -30,6 +30,8 @@ _WHAT_DID = re.compile(
     re.IGNORECASE | re.S,
 )
 _ADD = re.compile(r"^(?:/ask\s+)?(?:add\s+)?(?P<url>https?://\S+)$", re.IGNORECASE)
+_EMOJI_CODE = re.compile(r":[a-z0-9_+'-]+:(?::skin-tone-\d:)?", re.I)  # how Slack sends emoji in text
+_EMOJI_CATEGORIES = frozenset({"So", "Sk", "Mn"})  # pictographs, modifiers, variation selectors
 _HELP_WORDS = frozenset({"help", "?", "commands", "usage", "hi", "hello", "hey"})
 
 
@@ -69,7 +71,7 @@ def parse(text: str, domain: Domain, is_person: Callable[[str], bool] | None = N
     `is_person` tells whether a name is someone the articles quote, so that "what did X say about Y"
     can go to /whosaid for a person and stay a question about anyone else.
     """
-    text = clean_input(text)
+    text = _drop_leading_emoji(clean_input(text))
     slash = _SLASH.match(text)
     if slash is not None:
         name = slash["name"].lower()
@@ -118,6 +120,19 @@ def route(text: str, domain: Domain, is_person: Callable[[str], bool] | None = N
         if topic.routes_to(text):
             return Request(topic.command, text, routed=True, question=text)
     return Request("ask", text)
+
+
+def _drop_leading_emoji(text: str) -> str:
+    """Text without the emoji a line may open with ("🙂 /troops …", Slack's ":wave: who said …")."""
+    while text:
+        code = _EMOJI_CODE.match(text)
+        if code is not None:
+            text = text[code.end() :].lstrip()
+        elif unicodedata.category(text[0]) in _EMOJI_CATEGORIES:
+            text = text[1:].lstrip()
+        else:
+            break
+    return text
 
 
 def strip_quotes(text: str) -> str:

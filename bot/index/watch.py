@@ -11,7 +11,7 @@ import asyncio
 import logging
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,7 +46,31 @@ async def keep_current(
     signature = await asyncio.to_thread(corpus_stat, corpus_dir)
     if signature != current().corpus_stat:  # changed between opening the index and now
         await _update(build, current, swap)
-    changes_or_quiet = awatch(
+    while True:
+        folder = await _folder_back(corpus_dir)
+        async for changes in _watch(corpus_dir, settings.state_on_postgres):
+            if _folder(corpus_dir) != folder:
+                # Removed, or replaced by a new folder of that name: the watch on the old one sees
+                # nothing of the new one. Wait for it, then watch it anew.
+                logger.info("the corpus folder %s was removed or replaced; watching it anew", corpus_dir)
+                break
+            if not changes:
+                latest = await asyncio.to_thread(corpus_stat, corpus_dir)
+                if latest == signature:
+                    continue
+                signature = latest
+            logger.info("corpus changed (%d files); updating the index", len(changes))
+            await _update(build, current, swap)
+        else:
+            return
+        await _folder_back(corpus_dir)
+        signature = await asyncio.to_thread(corpus_stat, corpus_dir)
+        await _update(build, current, swap)
+
+
+def _watch(corpus_dir: Path, polling: bool) -> AsyncIterator[set[tuple[Change, str]]]:
+    """Batches of changes to the folder's article files; an empty batch after a quiet while."""
+    return awatch(
         corpus_dir,
         watch_filter=_article_files(corpus_dir),
         debounce=DEBOUNCE_MS,
@@ -54,17 +78,25 @@ async def keep_current(
         yield_on_timeout=True,
         # Hosts sharing a state database share the articles' folder too, on a network file system,
         # where one host is not notified of another's writes: look at the folder every second.
-        force_polling=settings.state_on_postgres,
+        force_polling=polling,
         poll_delay_ms=POLL_MS,
     )
-    async for changes in changes_or_quiet:
-        if not changes:
-            latest = await asyncio.to_thread(corpus_stat, corpus_dir)
-            if latest == signature:
-                continue
-            signature = latest
-        logger.info("corpus changed (%d files); updating the index", len(changes))
-        await _update(build, current, swap)
+
+
+def _folder(path: Path) -> tuple[int, int] | None:
+    """Which folder is at `path` (device and inode), or None if there is none."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return (stat.st_dev, stat.st_ino)
+
+
+async def _folder_back(path: Path) -> tuple[int, int]:
+    """The folder at `path`, once there is one (looked for every POLL_MS)."""
+    while (folder := _folder(path)) is None:
+        await asyncio.sleep(POLL_MS / 1000)
+    return folder
 
 
 @dataclass(frozen=True, slots=True)

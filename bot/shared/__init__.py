@@ -47,15 +47,18 @@ __all__ = [
 ]
 
 
-def open_state(url: str, *, keep_days: int = 90, migrate: bool = True) -> SharedState:
-    """The shared state at `url` (sqlite:///path or postgresql://…), migrated unless told not to."""
+def open_state(url: str, *, keep_days: int = 90, migrate: bool = True, create: bool = True) -> SharedState:
+    """The shared state at `url` (sqlite:///path or postgresql://…), migrated unless told not to; with
+    `create` false, a SQLite file that does not exist is StateUnavailable (nothing is created)."""
     scheme = urlsplit(url).scheme
     if scheme == "sqlite":
         # As SQLAlchemy reads it: sqlite:///relative/path, sqlite:////absolute/path, sqlite:///:memory:
         if not url.startswith("sqlite:///") or url == "sqlite:///":
             raise StateUnavailable(f"STATE_URL {url!r}: a SQLite address is sqlite:///path/to/file")
         path = url.removeprefix("sqlite:///")
-        return SqliteState(Path(path) if path != ":memory:" else path, keep_days=keep_days, migrate=migrate)
+        return SqliteState(
+            Path(path) if path != ":memory:" else path, keep_days=keep_days, migrate=migrate, create=create
+        )
     if scheme in {"postgresql", "postgres"}:
         from bot.shared.postgres import PostgresState  # psycopg loads only for PostgreSQL
 
@@ -192,14 +195,17 @@ def record_shelf(state: SharedState, index_folder: Path) -> int:
 def shelf_differences(state: SharedState, corpus_dir: Path) -> list[str]:
     """How this host's articles' folder differs from the shelf the shared state lists, in lines."""
     listed = {row.name: row for row in state.articles()}
-    if not listed:
-        return []
     here: dict[str, str] = {}
     try:
         for name, path in article_entries(corpus_dir):
             here[name] = file_digest(read_bytes(Path(path)))
     except (OSError, CitebotError) as exc:
         return [f"cannot read the articles' folder {corpus_dir}: {exc}"]
+    if not listed and here:
+        return [
+            f"no articles are listed, and {len(here)} are in {corpus_dir}: start the server or run "
+            "`python -m bot index` on one host with this STATE_URL"
+        ]
     problems = [
         f"{name}: listed (from {row.host}) but not in {corpus_dir}"
         for name, row in listed.items()

@@ -24,10 +24,15 @@ class SqliteState(SharedState):
 
     backend = "sqlite"
 
-    def __init__(self, path: Path | str, *, keep_days: int = 90, migrate: bool = True) -> None:
+    def __init__(
+        self, path: Path | str, *, keep_days: int = 90, migrate: bool = True, create: bool = True
+    ) -> None:
         super().__init__(keep_days)
         self.path = path
         self._lock = threading.Lock()
+        if isinstance(path, Path) and not create and not path.exists():
+            # Only looking (`state check`): nothing is created, not even the folder.
+            raise StateUnavailable(f"{path} does not exist; `python -m bot state migrate` creates it")
         try:
             if isinstance(path, Path):
                 path.parent.mkdir(parents=True, exist_ok=True)

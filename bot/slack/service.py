@@ -157,15 +157,23 @@ class Citebot:
         return False
 
     def log_request(
-        self, surface: str, result: Answer | None, started: float, text: str, answer_id: str | None = None
+        self,
+        surface: str,
+        result: Answer | None,
+        started: float,
+        text: str,
+        answer_id: str | None = None,
+        *,
+        added: int | None = None,
     ) -> None:
         """One line per request: where it came from, which command, how long, what was found; an
-        answer given under `answer_id` (its feedback buttons carry it) is also kept in the usage records."""
+        answer given under `answer_id` (its feedback buttons carry it) is also kept in the usage records.
+        `added`: the request added articles (this many), it asked nothing."""
         fields: dict[str, Any] = {
             "surface": surface,
-            "command": result.command if result else "error",
+            "command": "add" if added is not None else result.command if result else "error",
             "latency_ms": round((time.perf_counter() - started) * 1000, 1),
-            "found": bool(result and result.found),
+            "found": bool(added) if added is not None else bool(result and result.found),
             "answers": len(result.answers) if result else 0,
         }
         if self.settings.log_queries:

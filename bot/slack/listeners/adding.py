@@ -13,7 +13,7 @@ import functools
 import logging
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 import httpx
@@ -34,6 +34,13 @@ logger = logging.getLogger(__name__)
 ADD_ARTICLE = "add_article"  # the message shortcut's callback_id (manifest.json)
 MAX_ADDS = 5  # links and files added from one message
 _LINK = re.compile(r"https?://[^\s<>|]+")
+
+
+class Added(NamedTuple):
+    """What an add request did: the reply for the user, and how many articles it added."""
+
+    reply: Reply
+    articles: int
 
 
 def register(app: AsyncApp) -> None:
@@ -60,8 +67,8 @@ async def _add_from_shortcut(
     bot: Citebot, used: MessageShortcut, client: AsyncWebClient, respond: AsyncRespond | None
 ) -> None:
     text = decode(used.message.text or "")
-    reply = await add_shared(bot, client, used.user.id, _LINK.findall(text), used.message.files)
-    await post_privately(client, respond, used.channel.id, used.user.id, reply)
+    added = await add_shared(bot, client, used.user.id, _LINK.findall(text), used.message.files)
+    await post_privately(client, respond, used.channel.id, used.user.id, added.reply)
 
 
 async def add_shared(
@@ -70,12 +77,12 @@ async def add_shared(
     user_id: str | None,
     links: Sequence[str],
     files: Sequence[SharedFile],
-) -> Reply:
+) -> Added:
     """Add these links and files for this user, if they may add; what happened, as a reply."""
     if not await bot.may_add(user_id, client):
-        return _not_allowed(bot)
+        return Added(_not_allowed(bot), 0)
     if not links and not files:
-        return notice("That message has no link or file to add.")
+        return Added(notice("That message has no link or file to add."), 0)
     person = user_id or "unknown"
     outcomes: list[Outcome] = []
     for link in list(dict.fromkeys(links))[:MAX_ADDS]:
@@ -85,7 +92,7 @@ async def add_shared(
         outcomes.append(await bot.adds.run(person, name, functools.partial(_add_file, bot, client, shared)))
     for outcome in outcomes:
         logger.info("add %s: %s", "added" if outcome.doc_id else "refused", outcome.doc_id or outcome.refused)
-    return render_added(outcomes)
+    return Added(render_added(outcomes), sum(1 for o in outcomes if o.doc_id is not None))
 
 
 async def _add_file(bot: Citebot, client: AsyncWebClient, shared: SharedFile) -> Outcome:

@@ -106,10 +106,11 @@ async def _answer_in_thread(
     result: Answer | None = None
     answer_id = new_answer_id()
     reply: Reply
+    added: int | None = None
     link = link_to_add(text)
     try:
         if link is not None or event.files:
-            reply = await add_shared(bot, client, event.user, [link] if link else [], event.files)
+            reply, added = await add_shared(bot, client, event.user, [link] if link else [], event.files)
         elif not text:
             reply = notice("Ask me a question about the articles, or type help.")
         else:
@@ -128,7 +129,7 @@ async def _answer_in_thread(
         await _call(
             client.assistant_threads_setTitle(channel_id=event.channel, thread_ts=thread_ts, title=title)
         )
-    bot.log_request("assistant", result, started, text, answer_id)
+    bot.log_request("assistant", result, started, text, answer_id, added=added)
 
 
 async def _earlier_question(

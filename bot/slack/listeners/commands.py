@@ -68,7 +68,7 @@ async def _add(
     bot: Citebot, user_id: str | None, link: str, client: AsyncWebClient, respond: AsyncRespond | None
 ) -> None:
     """`/ask add <link>`: add it, and tell the user privately what happened."""
-    reply = await add_shared(bot, client, user_id, [link], [])
+    reply = (await add_shared(bot, client, user_id, [link], [])).reply
     await respond_safely(
         respond, response_type="ephemeral", replace_original=True, text=reply.text, blocks=reply.blocks
     )

@@ -68,11 +68,12 @@ async def _answer(
     result: Answer | None = None
     answer_id = new_answer_id()
     reply: Reply
+    added: int | None = None
     link = link_to_add(text) if surface == "dm" else None
     try:
         if surface == "dm" and (link is not None or event.files):
             # A DM that is only a link (or `add <link>`), or shares files: add them to the shelf.
-            reply = await add_shared(bot, client, event.user, [link] if link else [], event.files)
+            reply, added = await add_shared(bot, client, event.user, [link] if link else [], event.files)
         else:
             result = await bot.answer_off_loop(text or "help")
             reply = render(result, feedback=answer_id)
@@ -80,4 +81,4 @@ async def _answer(
         logger.exception("could not answer an event")
         reply = apology()
     await post_answer(client, event.channel, thread_ts, reply)
-    bot.log_request(surface, result, started, text, answer_id)
+    bot.log_request(surface, result, started, text, answer_id, added=added)
