@@ -64,26 +64,9 @@ class Fetched:
         return f"{stem or 'page'}{self.suffix}"
 
 
-def fetch(
-    url: str,
-    *,
-    allow_private: bool = False,
-    timeout: float = TIMEOUT_SECONDS,
-    deadline: float = DEADLINE_SECONDS,
-    max_bytes: int = MAX_BYTES,
-    transport: httpx.AsyncBaseTransport | None = None,
-) -> Fetched:
-    """`fetch_async` for code without an event loop (the command line, a worker thread)."""
-    return asyncio.run(
-        fetch_async(
-            url,
-            allow_private=allow_private,
-            timeout=timeout,
-            deadline=deadline,
-            max_bytes=max_bytes,
-            transport=transport,
-        )
-    )
+def fetch(url: str, **options: Any) -> Fetched:
+    """`fetch_async(url, **options)` for code without an event loop (the command line, a worker thread)."""
+    return asyncio.run(fetch_async(url, **options))
 
 
 async def fetch_async(
