@@ -8,9 +8,9 @@ import json
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -29,8 +29,8 @@ def slack() -> Iterator[tuple[StandIn, SocketStandIn]]:
     socket.stop()
 
 
-def start_bot(api: StandIn | str) -> subprocess.Popen[str]:
-    """`python -m bot` in Socket Mode against the stand-in Web API (or any URL)."""
+def start_bot(api: StandIn | str, state: Path) -> subprocess.Popen[str]:
+    """`python -m bot` in Socket Mode against the stand-in Web API (or any URL), its state in `state`."""
     env = clean_environ()
     env |= {
         "SLACK_APP_TOKEN": "xapp-1-A0001-test",
@@ -38,7 +38,7 @@ def start_bot(api: StandIn | str) -> subprocess.Popen[str]:
         "SLACK_API_URL": api if isinstance(api, str) else api.url,
         "CORPUS_DIR": str(ROOT / "seeds"),
         "SOCKET_PING_INTERVAL": "1",
-        "EVENTS_DB": tempfile.mktemp(prefix="citebot-events-", suffix=".sqlite3"),
+        "EVENTS_DB": str(state / "events.sqlite3"),
     }
     return subprocess.Popen(
         [sys.executable, "-m", "bot"],
@@ -50,9 +50,9 @@ def start_bot(api: StandIn | str) -> subprocess.Popen[str]:
     )
 
 
-def test_socket_mode_session(slack: tuple[StandIn, SocketStandIn]) -> None:
+def test_socket_mode_session(slack: tuple[StandIn, SocketStandIn], tmp_path: Path) -> None:
     api, socket = slack
-    bot = start_bot(api)
+    bot = start_bot(api, tmp_path)
     try:
         socket.wait_connections(1)
         assert len(api.ok_calls("apps.connections.open")) == 1
@@ -131,8 +131,10 @@ def _stderr_until(bot: subprocess.Popen[str], needle: str, count: int, timeout: 
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
-def test_unreachable_slack_is_retried_in_one_line_each_and_stops_at_once(sig: signal.Signals) -> None:
-    bot = start_bot(f"http://127.0.0.1:{free_port()}/api/")  # nothing listens there
+def test_unreachable_slack_is_retried_in_one_line_each_and_stops_at_once(
+    sig: signal.Signals, tmp_path: Path
+) -> None:
+    bot = start_bot(f"http://127.0.0.1:{free_port()}/api/", tmp_path)  # nothing listens there
     try:
         lines = _stderr_until(bot, "cannot reach Slack", 2)
         bot.send_signal(sig)
@@ -147,10 +149,12 @@ def test_unreachable_slack_is_retried_in_one_line_each_and_stops_at_once(sig: si
 
 
 @pytest.mark.parametrize("error", ["invalid_auth", "not_allowed_token_type"])
-def test_a_refused_app_token_exits_with_one_line(slack: tuple[StandIn, SocketStandIn], error: str) -> None:
+def test_a_refused_app_token_exits_with_one_line(
+    slack: tuple[StandIn, SocketStandIn], error: str, tmp_path: Path
+) -> None:
     api, _ = slack
     api.fail_next("apps.connections.open", error)
-    bot = start_bot(api)
+    bot = start_bot(api, tmp_path)
     _, err = bot.communicate(timeout=60)
     assert bot.returncode == 1
     [line] = err.strip().splitlines()
@@ -158,11 +162,12 @@ def test_a_refused_app_token_exits_with_one_line(slack: tuple[StandIn, SocketSta
 
 
 def test_an_unreachable_websocket_is_retried_without_tracebacks_and_stops(
+    tmp_path: Path,
     slack: tuple[StandIn, SocketStandIn],
 ) -> None:
     api, _ = slack
     api.extra["apps.connections.open"] = {"url": f"ws://127.0.0.1:{free_port()}/link"}
-    bot = start_bot(api)
+    bot = start_bot(api, tmp_path)
     try:
         lines = _stderr_until(bot, "Failed to connect", 2)
         bot.send_signal(signal.SIGTERM)
@@ -174,9 +179,11 @@ def test_an_unreachable_websocket_is_retried_without_tracebacks_and_stops(
     assert bot.returncode in (0, -15)
 
 
-def test_malformed_envelopes_are_acked_and_logged_in_one_line(slack: tuple[StandIn, SocketStandIn]) -> None:
+def test_malformed_envelopes_are_acked_and_logged_in_one_line(
+    slack: tuple[StandIn, SocketStandIn], tmp_path: Path
+) -> None:
     api, socket = slack
-    bot = start_bot(api)
+    bot = start_bot(api, tmp_path)
     try:
         socket.wait_connections(1)
         no_event = event_envelope("env-bad-1", {}, "Ev-bad-1")
@@ -198,10 +205,10 @@ def test_malformed_envelopes_are_acked_and_logged_in_one_line(slack: tuple[Stand
     assert "an event callback without an event" in err and "a block action without actions" in err
 
 
-def test_the_side_panel_over_socket_mode(slack: tuple[StandIn, SocketStandIn]) -> None:
+def test_the_side_panel_over_socket_mode(slack: tuple[StandIn, SocketStandIn], tmp_path: Path) -> None:
     """The panel's events arrive over the WebSocket like any other: prompts, status, answer, feedback."""
     api, socket = slack
-    bot = start_bot(api)
+    bot = start_bot(api, tmp_path)
     try:
         socket.wait_connections(1)
         started = thread_started(channel="D0007", thread_ts="600.1")
@@ -228,3 +235,38 @@ def test_the_side_panel_over_socket_mode(slack: tuple[StandIn, SocketStandIn]) -
     finally:
         bot.send_signal(signal.SIGTERM)
         bot.communicate(timeout=30)
+
+
+def test_events_acked_over_socket_mode_are_answered_after_a_kill(
+    slack: tuple[StandIn, SocketStandIn], tmp_path: Path
+) -> None:
+    api, socket = slack
+    bot = start_bot(api, tmp_path)
+    api.fail_next("chat.postMessage", *["hang"] * 3)
+    try:
+        socket.wait_connections(1)
+        for n in range(3):
+            socket.send(
+                event_envelope(f"env-k{n}", dm_event("How many troops?", f"D07{n}", f"7.{n}"), f"Ev-k{n}")
+            )
+            assert socket.wait_ack(f"env-k{n}") == {"envelope_id": f"env-k{n}"}
+        deadline = time.monotonic() + 20
+        while len(api.all_calls("chat.postMessage")) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        bot.send_signal(signal.SIGKILL)
+        bot.communicate(timeout=30)
+    finally:
+        api.released.set()
+    again = start_bot(api, tmp_path)
+    try:
+        posted = api.wait_for("chat.postMessage", 3, timeout=60)
+        time.sleep(1.0)
+        assert sorted(c.params["channel"] for c in api.ok_calls("chat.postMessage")) == [
+            "D070",
+            "D071",
+            "D072",
+        ]
+        assert len(posted) == 3
+    finally:
+        again.send_signal(signal.SIGTERM)
+        again.communicate(timeout=30)
