@@ -7,6 +7,7 @@ import hmac
 import http.client
 import json
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -197,9 +198,18 @@ class StandIn:
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A port a test server can listen on. Taken below the range the system hands to outgoing
+    connections (32768 and up on Linux): a port from that range, free when asked, can become the local
+    end of some connection (to PostgreSQL, to the stand-in) before the server binds it."""
+    for _ in range(200):
+        port = random.randrange(20_000, 32_000)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port between 20000 and 32000")
 
 
 def sign(body: bytes, timestamp: int | None = None, secret: str = SECRET) -> dict[str, str]:
