@@ -197,6 +197,44 @@ class StandIn:
         return self.extra.get(method, {})
 
 
+class Drip:
+    """A site that answers at once, then sends `size` bytes every `every` seconds, for at most `most`."""
+
+    def __init__(self, size: int = 32, every: float = 1.0, most: float = 40.0) -> None:
+        self.requests: list[str] = []
+        drip = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                drip.requests.append(self.path)
+                self.send_response(200)
+                self.send_header("content-type", "text/plain")
+                self.end_headers()
+                ends = time.monotonic() + most
+                try:
+                    while time.monotonic() < ends:
+                        self.wfile.write(b"a" * size)
+                        self.wfile.flush()
+                        time.sleep(every)
+                except OSError:  # the fetcher gave up and closed: as it should
+                    return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/story"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
 def free_port() -> int:
     """A port a test server can listen on. Taken below the range the system hands to outgoing
     connections (32768 and up on Linux): a port from that range, free when asked, can become the local

@@ -10,10 +10,8 @@ import shutil
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -22,51 +20,23 @@ import pytest
 
 from bot.fetch import FetchRefused, fetch
 from bot.shelf import Shelf, add_to_corpus
-from tests.slack_kit import FORM, ROOT, StandIn, clean_environ, post, sign, slash_command, start_server
+from tests.slack_kit import (
+    FORM,
+    ROOT,
+    Drip,
+    StandIn,
+    clean_environ,
+    post,
+    sign,
+    slash_command,
+    start_server,
+)
 
 STORY = (
     "# Harbour lights\n\nThe port authority said on Monday that the northern harbour needs new lights "
     "on the breakwater before the winter storms arrive.\n\nThe ferry pier must be rebuilt within two "
     "years, the authority's engineer told the council.\n"
 )
-
-
-class Drip:
-    """A site that answers at once, then sends `size` bytes every `every` seconds, for at most `most`."""
-
-    def __init__(self, size: int = 32, every: float = 1.0, most: float = 40.0) -> None:
-        self.requests: list[str] = []
-        drip = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                drip.requests.append(self.path)
-                self.send_response(200)
-                self.send_header("content-type", "text/plain")
-                self.end_headers()
-                ends = time.monotonic() + most
-                try:
-                    while time.monotonic() < ends:
-                        self.wfile.write(b"a" * size)
-                        self.wfile.flush()
-                        time.sleep(every)
-                except OSError:  # the fetcher gave up and closed: as it should
-                    return
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/story"
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture

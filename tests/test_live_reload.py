@@ -101,7 +101,9 @@ def test_a_corpus_folder_deleted_and_made_again_is_followed(running: tuple[Serve
         "Penguin Plan\nPenguins will deploy to Antarctica in spring, officials say. Seals disagree.\n",
         "utf-8",
     )
-    assert eventually(server, "Penguins will deploy to Antarctica", present=True) < 8
+    eventually(server, "Penguins will deploy to Antarctica", present=True, timeout=20)
+    # Noticed by following the new folder, not by the quiet check that comes every 30 s.
+    assert any("was removed or replaced; watching it anew" in line for line in server.log)
 
 
 def test_a_change_made_before_watching_started_is_caught(tmp_path: Path) -> None:
