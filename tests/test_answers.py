@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -280,3 +281,58 @@ def test_a_line_that_opens_with_an_emoji_is_routed_as_without(opening: str) -> N
     domain = shipped_domain()
     assert parse(f"{opening} /whosaid Putin", domain) == parse("/whosaid Putin", domain)
     assert parse(f"{opening} who said a long shot", domain).command == "whosaid"
+
+
+DESCRIBED = {
+    "ferries.md": (
+        "---\ntitle: Island ferries cut\noutlet: The Coastal Ledger\n---\n"
+        "Marta Ilves, a harbour engineer at the port authority, said the pier could not take larger boats.\n\n"
+        "The Baltic Ferry Board is the agency that sets the island timetables.\n\n"
+        "Ilves said repairs would start in May, and the Baltic Ferry Board agreed.\n"
+    ),
+    "council.md": (
+        "---\ntitle: Council votes on fares\noutlet: The Island Post\n---\n"
+        "Marta Ilves told the council on Monday that the pier was unsafe.\n\n"
+        "Jonas Park, 61, who chairs the fares committee, asked for a vote in June.\n"
+    ),
+    "weather.md": (
+        "---\ntitle: Storm season\noutlet: The Island Post\n---\n"
+        "A storm is expected on Thursday, with winds of up to ninety kilometres an hour.\n\n"
+        "Schools on the outer islands will close early, the education office said.\n\n"
+        "Farmers were told to bring their sheep down from the hills before dark.\n\n"
+        "The last storm of this strength struck the coast eleven years ago.\n"
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("question", "introduction"),
+    [
+        ("Who is Marta Ilves?", "Marta Ilves, a harbour engineer at the port authority"),
+        ("who was Jonas Park", "Jonas Park, 61, who chairs the fares committee"),
+        ("What is the Baltic Ferry Board?", "The Baltic Ferry Board is the agency that sets"),
+    ],
+)
+def test_who_is_a_name_is_answered_with_how_the_articles_introduce_it(
+    write_corpus: Callable[[dict[str, str | bytes]], Path], question: str, introduction: str
+) -> None:
+    index = SearchIndex.build(load_corpus(write_corpus(dict(DESCRIBED))))
+    result = answer(question, index)
+    assert result.found and introduction in result.answers[0].quote
+    assert all(quote.quote in DESCRIBED[quote.citation.doc_id] for quote in result.answers)  # verbatim
+    # Sentences that only mention the name do not describe it.
+    assert not any("told the council" in q.quote or "repairs would start" in q.quote for q in result.answers)
+
+
+def test_who_is_a_name_the_articles_only_mention_is_answered_as_any_question(
+    write_corpus: Callable[[dict[str, str | bytes]], Path],
+) -> None:
+    index = SearchIndex.build(load_corpus(write_corpus(dict(DESCRIBED))))
+    result = answer("Who is Ilves?", index)  # "Ilves said …": named, never introduced by that name alone
+    assert result.command == "ask"
+    assert answer("What is the capital of France?", index).found is False
+
+
+def test_who_is_on_the_seeds_quotes_the_introduction(seed_index: SearchIndex) -> None:
+    result = answer("Who is Camille Grand?", seed_index)
+    assert result.found and "Camille Grand, a former senior NATO official" in result.answers[0].quote

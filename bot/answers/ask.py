@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.answers.describe import describe
 from bot.answers.models import Answer
 from bot.answers.retrieval import (
     CANDIDATES,
@@ -19,6 +20,9 @@ from bot.index import SearchIndex
 
 def ask(question: str, index: SearchIndex, max_quotes: int = 3) -> Answer:
     """/ask: the passages that best answer a free question."""
+    described = describe(question, index, max_quotes)  # "Who is X?": where the articles introduce X
+    if described is not None:
+        return described
     terms = index.analyzer.tokenize_query(question)
     problem = query_problem(question, terms, index)
     if problem is not None:
