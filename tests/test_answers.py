@@ -336,3 +336,24 @@ def test_who_is_a_name_the_articles_only_mention_is_answered_as_any_question(
 def test_who_is_on_the_seeds_quotes_the_introduction(seed_index: SearchIndex) -> None:
     result = answer("Who is Camille Grand?", seed_index)
     assert result.found and "Camille Grand, a former senior NATO official" in result.answers[0].quote
+
+
+def test_a_dateline_lead_is_a_quotable_answer(write_corpus: Callable[[dict[str, str | bytes]], Path]) -> None:
+    """Wire and broadcast stories open with a dateline ("(CNN) --", "LISBON, May 3 (Reuters) -"), and
+    their first sentence often answers: it is neither taken for a title nor cut from the quote."""
+    folder = write_corpus(
+        {
+            "storm.txt": "(CNN) -- A storm flooded the old harbour of Porto on Tuesday, cutting power to "
+            "thousands of homes.\n\nThe mayor said repairs would take weeks.\n\nFishermen waited on the quay.\n",
+            "strike.txt": "LISBON, May 3 (Reuters) - Ferry workers in Lisbon will strike for two days next "
+            "week over pay, their union said on Friday.\n\nThe union wants a raise of eight percent.\n",
+            "rain.txt": "Weather\n\nRain is expected all week across the north, forecasters said.\n\n"
+            "Farmers welcomed the news after a dry spring.\n",
+        }
+    )
+    index = SearchIndex.build(load_corpus(folder))
+    storm = answer("What flooded the harbour of Porto?", index)
+    assert storm.answers[0].quote.startswith("(CNN) -- A storm flooded the old harbour of Porto")
+    strike = answer("When will the ferry workers strike?", index)
+    assert strike.answers[0].quote.startswith("LISBON, May 3 (Reuters) - Ferry workers in Lisbon will strike")
+    assert index.articles["storm.txt"].title is None
