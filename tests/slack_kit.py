@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import http.client
@@ -465,8 +466,9 @@ class Server:
     def __post_init__(self) -> None:
         def drain() -> None:
             assert self.process.stderr is not None
-            for line in self.process.stderr:
-                self.log.append(line)
+            with contextlib.suppress(ValueError, OSError):  # closed by wait_exit while still held open
+                for line in self.process.stderr:
+                    self.log.append(line)
 
         self._reader = threading.Thread(target=drain, daemon=True)
         self._reader.start()

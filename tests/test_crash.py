@@ -45,12 +45,18 @@ def test_events_acknowledged_before_a_kill_are_answered_once_after_the_restart(
         while len(api.all_calls("chat.postMessage")) < MENTIONS and time.monotonic() < deadline:
             time.sleep(0.05)
         assert len(api.all_calls("chat.postMessage")) == MENTIONS
-        first.process.send_signal(signal.SIGKILL)
+        # The machine goes down: every process of the server dies at once, answers in flight.
+        tree = [
+            psutil.Process(first.process.pid),
+            *psutil.Process(first.process.pid).children(recursive=True),
+        ]
+        for process in tree:
+            process.kill()
+        psutil.wait_procs(tree, timeout=30)
         first.wait_exit()
     finally:
         api.released.set()  # the held calls end (their client is gone)
-    if workers == "2":
-        _wait_port_free(port)
+    _wait_port_free(port)
     second = start_server(api, "--workers", workers, env=env, port=port)
     try:
         posted = api.wait_for("chat.postMessage", MENTIONS, timeout=60)
