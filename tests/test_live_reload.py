@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import psutil
 import pytest
 
 from bot.config import Settings
@@ -104,6 +105,29 @@ def test_a_corpus_folder_deleted_and_made_again_is_followed(running: tuple[Serve
     eventually(server, "Penguins will deploy to Antarctica", present=True, timeout=20)
     # Noticed by following the new folder, not by the quiet check that comes every 30 s.
     assert any("was removed or replaced; watching it anew" in line for line in server.log)
+
+
+def test_a_worker_restarted_while_the_corpus_folder_is_away_keeps_serving(
+    running: tuple[Server, Path],
+) -> None:
+    """uvicorn restarts a worker it finds hung; if the articles' folder is away at that moment (being
+    replaced), the new worker answers from the saved index instead of failing to start, which would
+    stop the whole server."""
+    server, corpus = running
+    shutil.rmtree(corpus)
+    [worker, *_] = [
+        p for p in psutil.Process(server.process.pid).children() if "spawn_main" in " ".join(p.cmdline())
+    ]
+    worker.kill()  # as the supervisor kills a hung worker; it starts a new one
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not any(
+        "Child process" in line and "died" in line for line in server.log
+    ):
+        time.sleep(0.1)
+    time.sleep(5.0)  # the new worker starts (or, before, failed to and stopped the server)
+    for _ in range(10):
+        assert ask(server, "/whosaid a long shot")[0] == 200
+    assert server.process.poll() is None, "".join(server.log)
 
 
 def test_a_change_made_before_watching_started_is_caught(tmp_path: Path) -> None:

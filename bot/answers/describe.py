@@ -1,7 +1,7 @@
 """ "Who is X?" and "What is X?" about a name: how the articles describe X, quoted.
 
 News introduces a person or an organisation once, where it first names them, in one of two shapes that
-English grammar gives: an appositive right after the name ("Camille Grand, a former NATO official, …",
+English grammar gives: an appositive right after the name ("Marta Ilves, a harbour engineer at the port, …",
 "Ilves, 52, who runs the port, …") or a copula ("The Ferry Board is the agency that …"). A sentence that
 names X in such a shape answers the question; one that only mentions X does not. The cues are the
 grammar's function words (determiners, relative pronouns, forms of "to be", an age), never words of a

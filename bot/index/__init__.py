@@ -51,6 +51,7 @@ __all__ = [
     "mapped",
     "merge_segments",
     "open_index",
+    "saved_index",
 ]
 
 
@@ -517,6 +518,14 @@ def _current(
         index.corpus_stat = tuple((f.name, f.size, f.mtime_ns) for f in changes.files)
         return index
     raise _Stale("replaced while it was being read")
+
+
+def saved_index(folder: Path) -> SearchIndex | None:
+    """The index saved in `folder` as it is, without looking at the corpus; None if there is none."""
+    try:
+        return mapped(folder, store.read_manifest(folder))
+    except IndexUnusable:
+        return None
 
 
 def mapped(folder: Path, manifest: store.Manifest, previous: SearchIndex | None = None) -> SearchIndex:

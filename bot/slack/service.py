@@ -29,8 +29,8 @@ from bot.answers import Answer, answer, warm_up
 from bot.answers.suggest import Prompt, suggested_prompts
 from bot.config import Settings
 from bot.domain import Domain, load_domain
-from bot.errors import CitebotError
-from bot.index import SearchIndex, open_index
+from bot.errors import CitebotError, CorpusError
+from bot.index import SearchIndex, open_index, saved_index
 from bot.index.watch import keep_current
 from bot.shared import (
     SharedState,
@@ -286,7 +286,16 @@ class Citebot:
 def make_bot(settings: Settings) -> Citebot:
     """The bot with the corpus's index (saved one if current) and the shared record of answered events."""
     domain = load_domain(settings.domain_path)  # a broken domain file stops start-up with one line
-    index = open_index(settings.corpus_dir, settings.index_folder, knowledge=domain.knowledge())
+    try:
+        index = open_index(settings.corpus_dir, settings.index_folder, knowledge=domain.knowledge())
+    except CorpusError as exc:
+        # A worker restarted while the articles' folder is away (being replaced, a volume remounting)
+        # answers from the index saved before; the watcher takes the folder up again when it is back.
+        saved = saved_index(settings.index_folder)
+        if saved is None:
+            raise
+        logger.warning("%s; answering from the index saved before", exc)
+        index = saved
     return Citebot(settings, index, shared_state(settings), domain)
 
 
