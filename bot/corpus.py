@@ -239,10 +239,7 @@ def article_entries(folder: Path, problems: list[Skipped] | None = None) -> list
 
     def leads_out(path: str) -> bool:
         """A symbolic link whose target is outside the corpus: never followed (it could be anything)."""
-        if not os.path.islink(path):
-            return False
-        target = os.path.realpath(path)
-        if target == real_root or target.startswith(real_root.rstrip(os.sep) + os.sep):
+        if not link_out_of(path, real_root):
             return False
         report.append(Skipped(path=Path(path), reason="a link out of the corpus folder; not followed"))
         return True
@@ -280,6 +277,14 @@ def article_entries(folder: Path, problems: list[Skipped] | None = None) -> list
                 report.append(Skipped(path=Path(full), reason="a link to nothing (broken symbolic link)"))
     found.sort()
     return found
+
+
+def link_out_of(path: str | Path, real_folder: str) -> bool:
+    """Whether `path` is a symbolic link whose target lies outside `real_folder` (a resolved path)."""
+    if not os.path.islink(path):
+        return False
+    target = os.path.realpath(path)
+    return not (target == real_folder or target.startswith(real_folder.rstrip(os.sep) + os.sep))
 
 
 def _fit_name(folder: str, name: str, problems: list[Skipped]) -> bool:

@@ -26,6 +26,7 @@ from bot.corpus import (
     ExtractionCache,
     article_entries,
     article_from_bytes,
+    link_out_of,
     load_corpus,
     read_bytes,
 )
@@ -291,17 +292,13 @@ def shelf_files(paths: Sequence[Path]) -> Iterator[Path]:
             for found in sorted(path.rglob("*")):
                 if any(part.startswith(".") for part in found.relative_to(path).parts):
                     continue
-                if found.is_symlink() and not _within(os.path.realpath(found), inside):
+                if link_out_of(found, inside):
                     logger.warning("skipped %s: a link out of the folder being added", found)
                     continue
                 if found.is_file():
                     yield found
         else:
             yield path
-
-
-def _within(target: str, folder: str) -> bool:
-    return target == folder or target.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 @contextlib.contextmanager
