@@ -25,7 +25,7 @@ from bot.config import Settings
 from bot.corpus import load_corpus, shown_name
 from bot.domain import Domain, load_domain
 from bot.errors import CitebotError
-from bot.index import SearchIndex, build_and_save, merge_segments, open_index
+from bot.index import SearchIndex, build_and_save, by_meaning, merge_segments, open_index
 from bot.logs import configure as configure_logging
 from bot.progress import indexing_progress
 from bot.render import added_text, render_text
@@ -283,15 +283,23 @@ def _settings(args: argparse.Namespace) -> Settings:
         raise CitebotError(".env is not UTF-8 text; save it as UTF-8 (see .env.example)") from None
 
 
-def _load_index(settings: Settings, domain: Domain) -> SearchIndex:
+def _load_index(settings: Settings, domain: Domain, *, wait: float | None = None) -> SearchIndex:
+    """The corpus's index; given `wait` and with MEANING on, it ranks by meaning too, its vectors
+    filling in behind it (waited for up to `wait` seconds)."""
     with indexing_progress() as progress, host_extractions(settings) as extracted:
-        return open_index(
+        index = open_index(
             settings.corpus_dir,
             settings.index_folder,
             progress,
             knowledge=domain.knowledge(),
             extraction=extracted,
         )
+    if settings.meaning and wait is not None:
+        with indexing_progress("embedding passages", unit="passages") as progress:
+            filler = by_meaning(index, settings.index_folder, wait=wait, report=progress if wait else None)
+            if filler is not None:
+                filler.report_to(None)  # the rest fill in quietly while questions are answered
+    return index
 
 
 def _run(settings: Settings) -> int:
@@ -354,7 +362,7 @@ def _start_server_logging(settings: Settings) -> None:
 
 def _ask(args: argparse.Namespace, settings: Settings) -> int:
     domain = load_domain(settings.domain_path)
-    index = _load_index(settings, domain)
+    index = _load_index(settings, domain, wait=settings.meaning_wait)
     questions: list[str] | TextIO = sys.stdin if args.text == ["-"] else [" ".join(args.text)]
     for line in questions:
         result = answer(line, index, domain=domain, max_quotes=settings.max_quotes)
@@ -401,6 +409,7 @@ def _index(
         print(
             f"Index current: {len(index.articles)} articles, {index.live_passages} passages, in {settings.index_folder}/"
         )
+        print(_meaning_line(index))
         return 0
     started = time.perf_counter()
     folder = settings.index_folder
@@ -417,6 +426,7 @@ def _index(
         f"Loaded {len(corpus.articles)} articles, {index.live_passages} passages, from {settings.corpus_dir}/"
     )
     print(f"Index saved to {folder}/ in {seconds:.1f} s")
+    print(_meaning_line(index))
     list_shelf(settings)
     for article in corpus.articles:
         print(f"  {article.doc_id}: {article.title or '(no title)'}")
@@ -424,6 +434,16 @@ def _index(
     for skipped in corpus.skipped:
         print(f"  {shown_name(skipped.path, settings.corpus_dir)}: {skipped.reason}")
     return 0
+
+
+def _meaning_line(index: SearchIndex) -> str:
+    have, total = index.meaning_filled()
+    if have >= total:
+        return f"By meaning: all {total:,} passages have their vectors."
+    return (
+        f"By meaning: {have:,} of {total:,} passages have their vectors; the rest fill in while the bot "
+        "runs (words answer meanwhile)."
+    )
 
 
 def _add(args: argparse.Namespace, settings: Settings) -> int:
@@ -473,7 +493,7 @@ CONSOLE_QUIT = "Type quit or press Ctrl-D to leave; Ctrl-C clears the line."
 def _console(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
     """A local console that answers what you type, as the bot would in a direct message."""
     domain = load_domain(settings.domain_path)
-    index = _load_index(settings, domain)
+    index = _load_index(settings, domain, wait=settings.meaning_wait)
     interactive = stdin.isatty()
     print(
         f"Citebot console: {len(index.articles)} articles from {settings.corpus_dir}/. "

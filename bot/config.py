@@ -64,6 +64,17 @@ class Settings(BaseSettings):
         default=True, description="Servers pick up added, changed and removed articles."
     )
     max_quotes: int = Field(default=3, ge=1, le=10, description="Quotes per answer.")
+    meaning: bool = Field(
+        default=True,
+        description="Rank /ask by meaning as well as words, with the bundled model (off: words alone).",
+    )
+    meaning_wait: float = Field(
+        default=150.0,
+        ge=0,
+        le=86_400,
+        description="Seconds `ask` and the console wait for the articles' vectors before answering "
+        "(the rest fill in while they answer; servers never wait).",
+    )
 
     slack_bot_token: SecretStr | None = Field(default=None, description="Bot token (xoxb-…).")
     slack_signing_secret: SecretStr | None = Field(default=None, description="Signs requests in HTTP mode.")

@@ -21,7 +21,9 @@ LONG_RUN = 1000  # articles: a build this big ends with a line of counts even if
 
 
 @contextmanager
-def indexing_progress(first: str = "opening the index", every: float = EVERY_SECONDS) -> Iterator[Progress]:
+def indexing_progress(
+    first: str = "opening the index", every: float = EVERY_SECONDS, *, unit: str = "articles"
+) -> Iterator[Progress]:
     """A callback for the index builder, (articles done, articles in all), live while the block runs.
 
     Off a terminal a thread writes a line every `every` seconds whatever the work is doing, so that
@@ -29,9 +31,9 @@ def indexing_progress(first: str = "opening the index", every: float = EVERY_SEC
     nothing. `first` names the work before the first article is indexed. On a terminal it is a bar.
     """
     if sys.stderr.isatty():
-        yield _bar()
+        yield _bar(unit)
         return
-    state = _Counts()
+    state = _Counts(unit)
     stop = threading.Event()
     ticker = threading.Thread(target=_tick, args=(state, stop, first, every), name="progress", daemon=True)
     ticker.start()
@@ -43,7 +45,9 @@ def indexing_progress(first: str = "opening the index", every: float = EVERY_SEC
 
 
 class _Counts:
-    def __init__(self) -> None:
+    def __init__(self, unit: str) -> None:
+        self.unit = unit
+        self.verb = "embedded" if unit == "passages" else "indexed"
         self.done = 0
         self.total: int | None = None
         self.started = time.monotonic()
@@ -61,7 +65,7 @@ def _tick(state: _Counts, stop: threading.Event, first: str, every: float) -> No
             logger.info("%s (%.0f s)", first, seconds)
         elif state.done < state.total:
             _counts(state, seconds)
-        else:
+        elif state.unit == "articles":
             logger.info("indexed %s articles; saving the index (%.0f s)", f"{state.total:,}", seconds)
     if state.total is not None and (lines or state.total >= LONG_RUN):
         _counts(state, time.monotonic() - state.started)
@@ -70,20 +74,23 @@ def _tick(state: _Counts, stop: threading.Event, first: str, every: float) -> No
 def _counts(state: _Counts, seconds: float) -> None:
     total = state.total or 0
     logger.info(
-        "indexed %s of %s articles (%d%%, %.0f s)",
+        "%s %s of %s %s (%d%%, %.0f s)",
+        state.verb,
         f"{state.done:,}",
         f"{total:,}",
+        state.unit,
         100 * state.done // max(total, 1),
         seconds,
     )
 
 
-def _bar() -> Progress:
+def _bar(unit: str) -> Progress:
     bars: list[tqdm[Any]] = []  # made on the first call, so that loading a saved index shows nothing
 
     def show(done: int, total: int) -> None:
         if not bars:
-            bars.append(tqdm(total=total, unit="article", desc="Indexing", leave=False))
+            desc = "Embedding" if unit == "passages" else "Indexing"
+            bars.append(tqdm(total=total, unit=unit.rstrip("s"), desc=desc, leave=False))
         bars[0].update(done - bars[0].n)
         if done == total:
             bars[0].close()

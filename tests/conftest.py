@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -15,6 +16,19 @@ from tests.slack_kit import StandIn
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 OWN_ARTICLES = ROOT / "tests" / "articles"  # small articles we wrote, in English and other languages
+
+
+@pytest.fixture(scope="session", autouse=True)
+def words_alone_unless_asked() -> Iterator[None]:
+    """Embedding a shelf takes a CPU for seconds to minutes: servers and commands that tests start rank
+    by words alone unless a test asks for meaning (MEANING=on; tests/test_meaning.py and the like)."""
+    before = os.environ.get("MEANING")
+    os.environ["MEANING"] = "off"
+    yield
+    if before is None:
+        os.environ.pop("MEANING", None)
+    else:
+        os.environ["MEANING"] = before
 
 
 @pytest.fixture(scope="session")

@@ -32,20 +32,25 @@ from bot.config import default_index_folder
 from bot.corpus import ArticleInfo, Corpus, ExtractionCache, FileChanges, file_changes, load_corpus
 from bot.domain import Knowledge, shipped_domain
 from bot.errors import IndexUnusable
-from bot.index import engine, store, update
+from bot.index import engine, meaning, store, update
 from bot.index.builder import IndexData, build, passage_terms
 from bot.index.reading import KINDS, ReadingCache
 from bot.index.segments import Segment
 from bot.index.workers import Progress
+from bot.meaning import Model, installed_key
+from bot.meaning import load as load_model
 from bot.passages import Passage
 from bot.text import Analyzer
 
 logger = logging.getLogger(__name__)
 
+MEANING_BLOCK = 65_536  # rows of int8 vectors made float at a time when scoring by meaning
+
 __all__ = [
     "Hit",
     "SearchIndex",
     "build_and_save",
+    "by_meaning",
     "current_index",
     "extraction_cache",
     "mapped",
@@ -99,6 +104,7 @@ class SearchIndex:
         self._ranks = self._article_ranks()
         self.fingerprint = fingerprint if fingerprint is not None else last.fingerprint
         self.corpus_stat: tuple[tuple[str, int, int], ...] = ()  # the corpus's files when it was opened
+        self.meaning_model: Model | None = None  # set by whoever opened it to rank by meaning too
 
     @classmethod
     def build(
@@ -288,6 +294,34 @@ class SearchIndex:
         """The `k` best passages for `terms`."""
         scores = self.scores(terms)
         return [Hit(self.passage(i), float(scores[i]), self.matched(i, terms)) for i in self.top(scores, k)]
+
+    # -- meaning ----------------------------------------------------------------------------
+
+    def meaning_scores(self, vector: np.ndarray) -> np.ndarray:
+        """Cosine similarity of each passage to `vector` (a unit vector of the index's model); NaN for
+        passages without a vector yet and for deleted ones."""
+        out = np.full(len(self), np.nan, dtype=np.float32)
+        vector = np.asarray(vector, dtype=np.float32)
+        for segment, start in zip(self.segments, self._starts, strict=False):
+            stored = segment.meaning
+            if stored is None:
+                continue
+            filled = min(stored.filled, len(segment))
+            for at in range(0, filled, MEANING_BLOCK):
+                end = min(filled, at + MEANING_BLOCK)
+                block = np.asarray(stored.vectors[at:end], dtype=np.float32) @ vector
+                out[start + at : start + end] = block * stored.scales[at:end]
+            if len(segment.dead):
+                out[start + segment.dead] = np.nan
+        return out
+
+    def meaning_filled(self) -> tuple[int, int]:
+        """(passages with a vector, passages), over live and deleted passages alike."""
+        return meaning.filled(self.segments)
+
+    def answers_by_meaning(self) -> bool:
+        """A question can be ranked by meaning: the model is loaded and some passages have vectors."""
+        return self.meaning_model is not None and self.meaning_filled()[0] > 0
 
     def coverage_of_ranges(self, ranges: Sequence[range], terms: Sequence[str]) -> np.ndarray:
         """For each range of passages (each within one article), the share of the terms' idf weight
@@ -531,13 +565,20 @@ def saved_index(folder: Path) -> SearchIndex | None:
 def mapped(folder: Path, manifest: store.Manifest, previous: SearchIndex | None = None) -> SearchIndex:
     """The index `manifest` describes, its segments memory-mapped (or taken from `previous`)."""
     have = {s.name: s for s in previous.segments} if previous is not None else {}
-    segments = [
-        have[e.name].with_deleted(e.deleted)
-        if e.name in have
-        else Segment(e.name, store.load_segment(folder, e.name), e.deleted)
-        for e in manifest.segments
-    ]
-    return SearchIndex(segments, fingerprint=manifest.id)
+    key = installed_key()
+    segments = []
+    for entry in manifest.segments:
+        if entry.name in have:
+            segment = have[entry.name].with_deleted(entry.deleted)
+        else:
+            segment = Segment(entry.name, store.load_segment(folder, entry.name), entry.deleted)
+        if segment.meaning is None and key is not None:
+            segment.meaning = meaning.open_meaning(folder / entry.name, key)
+        segments.append(segment)
+    index = SearchIndex(segments, fingerprint=manifest.id)
+    if previous is not None:
+        index.meaning_model = previous.meaning_model
+    return index
 
 
 def _updated(
@@ -627,3 +668,22 @@ def build_and_save(
             cache.prune()
     index.corpus_stat = tuple((f.name, f.size, f.mtime_ns) for f in corpus.files)
     return index
+
+
+def by_meaning(
+    index: SearchIndex, folder: Path, *, wait: float = 0.0, report: Progress | None = None
+) -> meaning.Filler | None:
+    """Rank `index` by meaning as well as words: load the model and fill the saved index's vectors in a
+    background thread, waiting up to `wait` seconds for them; None when the model cannot be loaded.
+    An index that is not saved gets its vectors now."""
+    model = load_model()
+    if model is None:
+        return None
+    index.meaning_model = model
+    if not store.owned(folder) or not (folder / store.POINTER).is_file():
+        meaning.embed_in_memory(index.segments, model)
+        return None
+    filler = meaning.Filler(folder, model, lambda: index.segments, report).start()
+    if wait > 0:
+        filler.wait(wait)
+    return filler

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -18,13 +19,19 @@ from bot.attribution import Speaker, voice_of
 from bot.corpus import ArticleInfo
 from bot.index.builder import IndexData
 
+if TYPE_CHECKING:
+    from bot.index.meaning import SegmentMeaning
+
 
 class Segment:
     """A segment's data, the articles deleted from it, and what answering needs derived from both."""
 
-    def __init__(self, name: str, data: IndexData, deleted: Collection[str] = ()) -> None:
+    def __init__(
+        self, name: str, data: IndexData, deleted: Collection[str] = (), meaning: SegmentMeaning | None = None
+    ) -> None:
         self.name = name
         self.data = data
+        self.meaning = meaning  # the passages' vectors, when stored (see index/meaning.py)
         self.deleted = frozenset(deleted)
         number = {a.doc_id: n for n, a in enumerate(data.articles)}
         gone = sorted(number[doc] for doc in self.deleted if doc in number)
@@ -39,7 +46,7 @@ class Segment:
         """The same segment with other articles deleted (its term table is shared, not rebuilt)."""
         if frozenset(deleted) == self.deleted:
             return self
-        other = Segment(self.name, self.data, deleted)
+        other = Segment(self.name, self.data, deleted, self.meaning)
         for derived in ("term_id", "speaker_number", "voices"):  # from the data alone: shared, not rebuilt
             if derived in self.__dict__:
                 other.__dict__[derived] = self.__dict__[derived]

@@ -72,6 +72,8 @@ _ARRAYS = {
 }
 # The stages whose code and data decide what an index contains: a change to any file in them rebuilds it.
 _BUILDING_STAGES = ("corpus.py", "webpage.py", "passages.py", "text.py", "attribution", "index")
+# … but for files that decide nothing a segment holds: its vectors are kept apart, keyed by their model.
+_NOT_BUILDING = frozenset({"index/meaning.py", "index/watch.py"})
 
 
 def check_folder(folder: Path, corpus_dir: Path) -> None:
@@ -143,10 +145,14 @@ def code_version() -> str:
         path = package / stage
         files = sorted(path.rglob("*")) if path.is_dir() else [path]
         for file in files:
-            if file.suffix in {".py", ".toml"} and file.is_file():
+            if file.suffix in {".py", ".toml"} and file.is_file() and _relative(file) not in _NOT_BUILDING:
                 digest.update(str(file.relative_to(package)).encode())
                 digest.update(file.read_bytes())
     return digest.hexdigest()
+
+
+def _relative(file: Path) -> str:
+    return file.relative_to(Path(bot.__file__).parent).as_posix()
 
 
 class SegmentEntry(BaseModel):

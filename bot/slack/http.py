@@ -95,6 +95,7 @@ def create_web_app(settings: Settings, load_bot: Callable[[], Citebot]) -> Starl
         client = web_client(settings)
         identity = asyncio.create_task(learn_identity(bot, client))
         watcher = bot.watch_corpus()
+        filler = bot.fill_meaning()
         state["bot"] = bot
         state["app"] = app = create_app(bot, client)
         logger.info("ready: %d articles, %d passages", len(bot.index.articles), bot.index.live_passages)
@@ -104,6 +105,8 @@ def create_web_app(settings: Settings, load_bot: Callable[[], Citebot]) -> Starl
         identity.cancel()
         if watcher is not None:
             watcher.cancel()
+        if filler is not None:
+            await asyncio.to_thread(filler.stop)
         await bot.drain()  # uvicorn has finished the requests in flight; now the answers they acked
 
     async def slack_events(request: Request) -> Response:
@@ -162,7 +165,12 @@ def create_web_app(settings: Settings, load_bot: Callable[[], Citebot]) -> Starl
         if not isinstance(bot, Citebot):
             return JSONResponse({"status": "starting"}, status_code=503)
         return JSONResponse(
-            {"status": "ok", "articles": len(bot.index.articles), "passages": bot.index.live_passages}
+            {
+                "status": "ok",
+                "articles": len(bot.index.articles),
+                "passages": bot.index.live_passages,
+                "meaning": bot.meaning_progress(),
+            }
         )
 
     return Starlette(

@@ -140,6 +140,7 @@ async def _socket_mode(settings: Settings, bot: Citebot) -> None:
     )
     handler.client.wss_uri = url  # checked above; slack_sdk connects to it without asking again
     watcher = bot.watch_corpus()
+    filler = bot.fill_meaning()
     connecting = asyncio.create_task(handler.connect_async())  # type: ignore[no-untyped-call]
     stopping = asyncio.create_task(stop.wait())
     await asyncio.wait({connecting, stopping}, return_when=asyncio.FIRST_COMPLETED)
@@ -159,6 +160,8 @@ async def _socket_mode(settings: Settings, bot: Citebot) -> None:
     identity.cancel()
     if watcher is not None:
         watcher.cancel()
+    if filler is not None:
+        await asyncio.to_thread(filler.stop)
     await bot.drain()
 
 

@@ -30,7 +30,8 @@ from bot.answers.suggest import Prompt, suggested_prompts
 from bot.config import Settings
 from bot.domain import Domain, load_domain
 from bot.errors import CitebotError, CorpusError
-from bot.index import SearchIndex, open_index, saved_index
+from bot.index import SearchIndex, by_meaning, open_index, saved_index
+from bot.index.meaning import Filler
 from bot.index.watch import keep_current
 from bot.shared import (
     SharedState,
@@ -247,6 +248,22 @@ class Citebot:
             await asyncio.to_thread(self.state.answered_event, event_id)
         except StateUnavailable as exc:
             logger.warning("%s; could not mark event %s answered", exc, event_id)
+
+    def fill_meaning(self) -> Filler | None:
+        """With MEANING on, rank /ask by meaning too: the shelf's vectors fill in a background thread
+        (answers by words meanwhile) and each new index is filled as it is swapped in."""
+        if not self.settings.meaning:
+            return None
+        filler = by_meaning(self.index, self.settings.index_folder)
+        if filler is not None:
+            filler.follow(lambda: self.index.segments)
+            self.on_new_index(lambda _: filler.wake())
+        return filler
+
+    def meaning_progress(self) -> dict[str, int | bool]:
+        """How far the shelf's vectors have filled in (for /healthz)."""
+        have, total = self.index.meaning_filled()
+        return {"on": self.index.meaning_model is not None, "passages": have, "of": total}
 
     def watch_corpus(self) -> asyncio.Task[None] | None:
         """Follow changes to the corpus folder, swapping in a new index when one is ready."""
