@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from bot.answers import ask, fusion
+from bot.answers.asks_for import Kind, asks_for, holds
 from bot.index import SearchIndex, by_meaning, open_index
 from bot.index import meaning as stored
 from bot.meaning import DIMS, load, quantise
@@ -259,3 +260,51 @@ def test_the_server_fills_the_vectors_in_the_background_and_then_answers_by_mean
         log = server.stop()
         stand_in.stop()
     assert "Traceback" not in log
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Who leads the mission?", "person"),
+        ("When did the strike end?", "date"),
+        ("What year was the bridge built?", "date"),
+        ("Where will the talks be held?", "place"),
+        ("How many people were hurt?", "number"),
+        ("How much did it cost?", "number"),
+        ("Сколько стоил мост?", "number"),
+        ("Коли відкрили міст?", "date"),
+        ("Кто выиграл выборы?", "person"),
+        ("Why did the council act?", None),
+    ],
+)
+def test_what_a_question_asks_for(question: str, kind: str | None) -> None:
+    assert asks_for(question) == kind
+
+
+@pytest.mark.parametrize(
+    ("kind", "sentence", "holds_it"),
+    [
+        ("date", "The talks resumed on March 3 in a hotel.", True),
+        ("date", "The talks resumed after a long pause.", False),
+        ("number", "Rescuers found twelve survivors.", True),
+        ("number", "Rescuers found survivors.", False),
+        ("place", "The summit will be held in Geneva next month.", True),
+        ("person", "The plan was drawn up by Ines Moreau, an engineer.", True),
+        ("person", "the plan was drawn up by an engineer.", False),
+    ],
+)
+def test_whether_a_sentence_holds_what_is_asked_for(kind: Kind, sentence: str, holds_it: bool) -> None:
+    assert holds(kind, sentence) is holds_it
+
+
+def test_the_compiled_scan_gives_the_similarities_numpy_gives() -> None:
+    rng = np.random.default_rng(3)
+    vectors = rng.normal(size=(1000, DIMS)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    saved = stored.SegmentMeaning.in_memory(vectors)
+    query = vectors[10]
+    out = np.zeros(1000, dtype=np.float32)
+    stored.similarities(saved, query, out)
+    expected = (saved.vectors.astype(np.float32) @ query) * saved.scales
+    assert np.abs(out - expected).max() < 1e-4
+    assert int(np.argmax(out)) == 10

@@ -44,7 +44,6 @@ from bot.text import Analyzer
 
 logger = logging.getLogger(__name__)
 
-MEANING_BLOCK = 65_536  # rows of int8 vectors made float at a time when scoring by meaning
 
 __all__ = [
     "Hit",
@@ -307,10 +306,7 @@ class SearchIndex:
             if stored is None:
                 continue
             filled = min(stored.filled, len(segment))
-            for at in range(0, filled, MEANING_BLOCK):
-                end = min(filled, at + MEANING_BLOCK)
-                block = np.asarray(stored.vectors[at:end], dtype=np.float32) @ vector
-                out[start + at : start + end] = block * stored.scales[at:end]
+            meaning.similarities(stored, vector, out[start : start + filled])
             if len(segment.dead):
                 out[start + segment.dead] = np.nan
         return out
@@ -680,6 +676,7 @@ def by_meaning(
     if model is None:
         return None
     index.meaning_model = model
+    meaning.warm()
     if not store.owned(folder) or not (folder / store.POINTER).is_file():
         meaning.embed_in_memory(index.segments, model)
         return None

@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from threading import Event
 
@@ -215,6 +216,53 @@ def embed_in_memory(segments: list[Segment], model: Model) -> None:
     for segment in segments:
         rows = range(len(segment))
         segment.meaning = SegmentMeaning.in_memory(model.passages(passage_texts(segment.data, rows)))
+
+
+BLOCK = 65_536  # rows made float at a time when numba is not there
+
+
+@cache
+def _kernel() -> Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], None] | None:
+    """A compiled similarity scan (numba, both cores), or None to use numpy: numpy has no int8 x float
+    product, so it must make each block float first, about ten times slower at a million passages."""
+    try:
+        from numba import njit, prange
+    except Exception:  # not installed or not loadable here: numpy does the same, slower
+        return None
+
+    @njit(parallel=True, fastmath=True, cache=False)
+    def scan(rows: np.ndarray, scales: np.ndarray, query: np.ndarray, out: np.ndarray) -> None:
+        for i in prange(rows.shape[0]):
+            total = np.float32(0.0)
+            for j in range(rows.shape[1]):
+                total += np.float32(rows[i, j]) * query[j]
+            out[i] = total * scales[i]
+
+    return scan
+
+
+def warm() -> None:
+    """Compile the scan now (a second or two), not on the first question asked."""
+    kernel = _kernel()
+    if kernel is not None:
+        kernel(
+            np.zeros((1, DIMS), np.int8),
+            np.ones(1, np.float32),
+            np.zeros(DIMS, np.float32),
+            np.zeros(1, np.float32),
+        )
+
+
+def similarities(stored: SegmentMeaning, query: np.ndarray, out: np.ndarray) -> None:
+    """Write each filled row's cosine similarity to `query` into `out` (as long as the filled rows)."""
+    rows, scales = stored.vectors[: len(out)], stored.scales[: len(out)]
+    kernel = _kernel()
+    if kernel is not None:
+        kernel(rows, scales, query, out)
+        return
+    for at in range(0, len(out), BLOCK):
+        end = min(len(out), at + BLOCK)
+        out[at:end] = (np.asarray(rows[at:end], dtype=np.float32) @ query) * scales[at:end]
 
 
 def filled(segments: list[Segment]) -> tuple[int, int]:
