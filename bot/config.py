@@ -72,8 +72,8 @@ class Settings(BaseSettings):
         default=150.0,
         ge=0,
         le=86_400,
-        description="Seconds `ask` and the console wait for the articles' vectors before answering "
-        "(the rest fill in while they answer; servers never wait).",
+        description="Seconds `ask` and the console wait for the articles' vectors before answering, "
+        "if they can be done by then (else words answer at once while they fill; servers never wait).",
     )
 
     slack_bot_token: SecretStr | None = Field(default=None, description="Bot token (xoxb-…).")

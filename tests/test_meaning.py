@@ -308,3 +308,12 @@ def test_the_compiled_scan_gives_the_similarities_numpy_gives() -> None:
     expected = (saved.vectors.astype(np.float32) @ query) * saved.scales
     assert np.abs(out - expected).max() < 1e-4
     assert int(np.argmax(out)) == 10
+
+
+def test_the_shipped_weights_name_evidence_the_code_computes() -> None:
+    fitted = fusion.tuned()
+    fields = set(fusion.Evidence.__dataclass_fields__)
+    for model in (fitted.answerable, fitted.by_meaning):
+        assert set(model.features) <= fields
+        assert len(model.features) == len(model.mean) == len(model.scale) == len(model.coef)
+    assert set(fitted.ranking) == set(fusion.Weights.__dataclass_fields__)

@@ -316,8 +316,12 @@ class SearchIndex:
         return meaning.filled(self.segments)
 
     def answers_by_meaning(self) -> bool:
-        """A question can be ranked by meaning: the model is loaded and some passages have vectors."""
-        return self.meaning_model is not None and self.meaning_filled()[0] > 0
+        """Questions are ranked by meaning: the model is loaded and every passage has its vector (a
+        passage without one could not compete, so until then words alone rank them all)."""
+        if self.meaning_model is None:
+            return False
+        have, total = self.meaning_filled()
+        return 0 < have == total
 
     def coverage_of_ranges(self, ranges: Sequence[range], terms: Sequence[str]) -> np.ndarray:
         """For each range of passages (each within one article), the share of the terms' idf weight
@@ -676,7 +680,8 @@ def by_meaning(
     if model is None:
         return None
     index.meaning_model = model
-    meaning.warm()
+    meaning.warm()  # compile the scan and run the model once: the first question is as fast as the rest
+    model.query("warm up")
     if not store.owned(folder) or not (folder / store.POINTER).is_file():
         meaning.embed_in_memory(index.segments, model)
         return None

@@ -37,6 +37,7 @@ LOCK = "meaning.lock"
 PREFIX = "meaning-"
 IDLE_SECONDS = 30.0  # between looks for passages without vectors, unless woken
 RETRY_SECONDS = 2.0  # … while another process is filling them
+LOOK_SECONDS = 5.0  # between looks at the pace while a command waits for the vectors
 BATCH = 32  # passages embedded, written and counted at a time (about two seconds on 2 cores)
 
 
@@ -285,6 +286,7 @@ class Filler:
         self.folder, self.model, self._segments, self._report = folder, model, segments, report
         self._stop, self._wake, self._idle = Event(), Event(), Event()
         self._thread = threading.Thread(target=self._run, name="meaning", daemon=True)
+        self._progress = (0, 0)  # passages embedded in this pass, and to embed in it
 
     def follow(self, segments: Callable[[], list[Segment]]) -> None:
         """Hand vectors to the segments `segments()` returns from now on (a server's current index)."""
@@ -301,8 +303,22 @@ class Filler:
         self._wake.set()
 
     def wait(self, seconds: float) -> bool:
-        """Wait up to `seconds` until every passage has its vector; whether they all do."""
-        return self._idle.wait(seconds)
+        """Wait up to `seconds` until every passage has its vector, but not at all once the pace so far
+        says they cannot all be done by then (answers by words start at once instead); whether they are."""
+        deadline = time.monotonic() + seconds
+        started = time.monotonic()
+        while not self._idle.wait(min(LOOK_SECONDS, max(0.0, deadline - time.monotonic()))):
+            now = time.monotonic()
+            if now >= deadline:
+                return False
+            done, todo = self._progress
+            if done and (now - started) * (todo - done) / done > deadline - now:
+                logger.info(
+                    "the articles' vectors will take about %.0f s more: answering by words meanwhile",
+                    (now - started) * (todo - done) / done,
+                )
+                return False
+        return True
 
     def stop(self) -> None:
         self._stop.set()
@@ -327,6 +343,7 @@ class Filler:
                 self._wake.wait(RETRY_SECONDS)
 
     def _reported(self, done: int, todo: int) -> None:
+        self._progress = (done, todo)
         self._attach()
         if self._report is not None:
             self._report(done, todo)
