@@ -14,7 +14,8 @@ import pytest
 
 from bot.answers import ask, fusion
 from bot.answers.asks_for import Kind, asks_for, holds
-from bot.index import SearchIndex, by_meaning, open_index
+from bot.corpus import load_corpus
+from bot.index import SearchIndex, build_and_save, by_meaning, open_index, store
 from bot.index import meaning as stored
 from bot.meaning import DIMS, load, quantise
 from tests.slack_kit import FORM, ROOT, StandIn, clean_environ, get, post, sign, slash_command, start_server
@@ -317,3 +318,18 @@ def test_the_shipped_weights_name_evidence_the_code_computes() -> None:
         assert set(model.features) <= fields
         assert len(model.features) == len(model.mean) == len(model.scale) == len(model.coef)
     assert set(fitted.ranking) == set(fusion.Weights.__dataclass_fields__)
+
+
+def test_a_rebuilt_index_keeps_the_vectors_its_passages_had(tmp_path: Path, shelf: tuple[Path, Path]) -> None:
+    corpus, _ = shelf
+    folder = tmp_path / "index"
+    index = open_index(corpus, folder)
+    model = load()
+    assert model is not None
+    assert stored.fill(folder, model) == len(index)
+    before = index.segments[0].name
+    with store.building(folder):
+        rebuilt = build_and_save(load_corpus(corpus), folder)  # a new segment, as after a code change
+    assert rebuilt.segments[0].name != before
+    assert rebuilt.meaning_filled() == (len(rebuilt), len(rebuilt))  # carried over, not embedded again
+    assert stored.fill(folder, model) == 0

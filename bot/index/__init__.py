@@ -635,6 +635,10 @@ def merge_segments(
             )
             if merged is None:
                 return merges
+            old = {entry.name for entry in manifest.segments}
+            for entry in merged.segments:
+                if entry.name not in old:  # the merged segment: its passages keep their vectors
+                    meaning.carry_over(folder, old - {e.name for e in merged.segments}, entry.name)
             store.write_manifest(folder, merged)
             merges += 1
         if not until_done:
@@ -660,7 +664,13 @@ def build_and_save(
     index = SearchIndex(data)
     if folder is not None:
         try:
-            manifest = store.save(data, folder, corpus.files, corpus.stat_taken_ns)
+            manifest = store.save(
+                data,
+                folder,
+                corpus.files,
+                corpus.stat_taken_ns,
+                lambda name, replaced: meaning.carry_over(folder, replaced, name),  # vectors kept
+            )
             index = mapped(folder, manifest)
         except OSError as exc:
             logger.warning("could not save the index to %s (%s); it will be rebuilt next time", folder, exc)

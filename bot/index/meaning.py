@@ -358,3 +358,51 @@ class Filler:
     def _complete(self) -> bool:
         have, total = filled(self._segments())
         return have >= total
+
+
+def carry_over(folder: Path, sources: Iterable[str], target: str) -> int:
+    """Give segment `target` the vectors its passages already have in segments `sources` (a merge, or a
+    whole rebuild, writes passages that were embedded before): for every model whose vectors are there,
+    rows are matched by their text. Call it before `sources` leave the manifest (holding the build
+    lock); returns how many rows were carried. The filler embeds the rest."""
+    try:
+        data = store.load_segment(folder, target)
+    except IndexUnusable:
+        return 0
+    rows = len(data.passages.article)
+    sources = [name for name in sources if name != target]
+    keys = {
+        p.name.removeprefix(PREFIX).removesuffix(".filled")
+        for s in sources
+        for p in (folder / s).glob(f"{PREFIX}*.filled")
+    }
+    carried = 0
+    for key in keys:
+        where: dict[str, tuple[SegmentMeaning, int]] = {}
+        for name in sources:
+            have = open_meaning(folder / name, key)
+            if have is None:
+                continue
+            try:
+                old = store.load_segment(folder, name)
+            except IndexUnusable:
+                continue
+            for row, text in enumerate(passage_texts(old, range(min(have.filled, len(have.vectors))))):
+                where.setdefault(text, (have, row))
+        if not where:
+            continue
+        target_meaning = _create(folder / target, key, rows)
+        filled = 0
+        for row, text in enumerate(passage_texts(data, range(rows))):
+            found = where.get(text)
+            if found is None:
+                break  # rows are filled in order: the filler embeds from here
+            have, at = found
+            target_meaning.vectors[row] = have.vectors[at]
+            target_meaning.scales[row] = have.scales[at]
+            filled = row + 1
+        _flush(target_meaning.vectors, target_meaning.scales)
+        target_meaning.counter[0] = filled
+        _flush(target_meaning.counter)
+        carried += filled
+    return carried

@@ -24,7 +24,7 @@ import os
 import secrets
 import shutil
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -224,16 +224,30 @@ def save_segment(data: IndexData, folder: Path) -> str:
     return name
 
 
-def save(data: IndexData, folder: Path, files: Sequence[FileRecord], taken_ns: int) -> Manifest:
-    """Write `data` as the whole index of `folder`: one segment. Call it holding `building(folder)`."""
+def save(
+    data: IndexData,
+    folder: Path,
+    files: Sequence[FileRecord],
+    taken_ns: int,
+    before_switch: Callable[[str, list[str]], object] | None = None,
+) -> Manifest:
+    """Write `data` as the whole index of `folder`: one segment. Call it holding `building(folder)`.
+    `before_switch(new segment, segments it replaces)` runs before the manifest names it."""
     folder.mkdir(parents=True, exist_ok=True)
     remove_debris(folder)
+    try:
+        replaced = [entry.name for entry in read_manifest(folder).segments]
+    except IndexUnusable:
+        replaced = []
+    name = save_segment(data, folder)
+    if before_switch is not None:
+        before_switch(name, replaced)
     manifest = Manifest(
         format=FORMAT,
         code=code_version(),
         knowledge=data.knowledge.fingerprint,
         id=new_id(),
-        segments=[SegmentEntry(name=save_segment(data, folder))],
+        segments=[SegmentEntry(name=name)],
         files=list(files),
         taken_ns=taken_ns,
     )
