@@ -98,8 +98,17 @@ def blocks_text(message: dict[str, Any]) -> str:
 def test_healthz_reports_the_loaded_index(server: Server) -> None:
     reply = get(server.port, "/healthz")
     assert reply.status == 200
-    assert reply.json() == {"status": "ok", "articles": 5, "passages": reply.json()["passages"]}
-    assert reply.json()["passages"] > 100
+    health = reply.json()
+    assert health == {
+        "status": "ok",
+        "articles": 5,
+        "passages": health["passages"],
+        "meaning": health["meaning"],
+    }
+    assert health["passages"] > 100
+    # The tests' servers rank by words alone (MEANING=off, see conftest); /healthz says how far the
+    # vectors are (tests/test_meaning.py follows them filling in).
+    assert health["meaning"] == {"on": False, "passages": 0, "of": health["meaning"]["of"]}
 
 
 def test_url_verification(server: Server) -> None:
