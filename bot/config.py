@@ -69,7 +69,7 @@ class Settings(BaseSettings):
         description="Rank /ask by meaning as well as words, with the bundled model (off: words alone).",
     )
     meaning_wait: float = Field(
-        default=150.0,
+        default=200.0,
         ge=0,
         le=86_400,
         description="Seconds `ask` and the console wait for the articles' vectors before answering, "
