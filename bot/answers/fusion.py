@@ -33,6 +33,7 @@ from bot.index import SearchIndex
 
 CANDIDATES = 40  # from words, and as many from meaning
 NEARBY = 1  # sentences either side whose meaning counts for a candidate
+SAMPLE = 65_536  # passages the shelf's mean and spread are estimated from
 
 
 @dataclass(frozen=True)
@@ -118,8 +119,10 @@ class Evidence:
 
 
 def _z(values: np.ndarray) -> tuple[float, float]:
-    """Mean and spread of the finite values (spread never 0)."""
-    finite = values[np.isfinite(values)]
+    """Mean and spread of the finite values (spread never 0), from an even sample of at most
+    SAMPLE of them: as good an estimate, and a millisecond instead of tens at a million passages."""
+    sample = values[:: max(1, len(values) // SAMPLE)]
+    finite = sample[np.isfinite(sample)]
     if not finite.size:
         return 0.0, 1.0
     spread = float(finite.std())
@@ -168,11 +171,12 @@ def evidence(index: SearchIndex, question: str, terms: Sequence[str], vector: np
 
 
 def _closest(close: np.ndarray, k: int) -> list[int]:
-    finite = np.flatnonzero(np.isfinite(close))
-    if not finite.size:
+    """The k passages closest in meaning (NaN, no vector, sorts last and is dropped)."""
+    k = min(k, len(close))
+    if not k:
         return []
-    k = min(k, finite.size)
-    best = finite[np.argpartition(-close[finite], k - 1)[:k]]
+    best = np.argpartition(-close, k - 1)[:k]
+    best = best[np.isfinite(close[best])]
     return [int(p) for p in best[np.argsort(-close[best], kind="stable")]]
 
 
