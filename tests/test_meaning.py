@@ -17,7 +17,7 @@ from bot.answers.asks_for import Kind, asks_for, holds
 from bot.corpus import load_corpus
 from bot.index import SearchIndex, build_and_save, by_meaning, open_index, store
 from bot.index import meaning as stored
-from bot.meaning import DIMS, load, quantise
+from bot.meaning import DIMS, Model, load, quantise
 from tests.slack_kit import FORM, ROOT, StandIn, clean_environ, get, post, sign, slash_command, start_server
 
 # A shelf of our own, in three languages; no sentence shares the words of the questions asked of it.
@@ -193,12 +193,17 @@ def test_every_quote_by_meaning_is_verbatim(meaning_index: SearchIndex, shelf: t
             assert quote.quote in (corpus / quote.citation.doc_id).read_text(encoding="utf-8")
 
 
+def _saved_without_vectors(corpus: Path, folder: Path) -> tuple[SearchIndex, Model]:
+    """The shelf's index saved in `folder`, none of its vectors filled yet, and the model."""
+    model = load()
+    assert model is not None
+    return open_index(corpus, folder), model
+
+
 def test_filling_stops_and_resumes_where_it_stopped(tmp_path: Path, shelf: tuple[Path, Path]) -> None:
     corpus, _ = shelf
     folder = tmp_path / "index"
-    index = open_index(corpus, folder)
-    model = load()
-    assert model is not None
+    index, model = _saved_without_vectors(corpus, folder)
     segment = folder / index.segments[0].name
     (segment / "meaning-some-older-model.npy").write_bytes(b"x")  # another model's vectors: replaced
     stop = threading.Event()
@@ -323,9 +328,7 @@ def test_the_shipped_weights_name_evidence_the_code_computes() -> None:
 def test_a_rebuilt_index_keeps_the_vectors_its_passages_had(tmp_path: Path, shelf: tuple[Path, Path]) -> None:
     corpus, _ = shelf
     folder = tmp_path / "index"
-    index = open_index(corpus, folder)
-    model = load()
-    assert model is not None
+    index, model = _saved_without_vectors(corpus, folder)
     assert stored.fill(folder, model) == len(index)
     before = index.segments[0].name
     with store.building(folder):

@@ -11,6 +11,7 @@ from bot.answers.describe import describe
 from bot.answers.models import Answer
 from bot.answers.retrieval import (
     CANDIDATES,
+    NO_WORDS,
     NOTHING_FOUND,
     Ranked,
     choose,
@@ -36,7 +37,7 @@ def ask(question: str, index: SearchIndex, max_quotes: int = 3) -> Answer:
     model = index.meaning_model
     if model is not None and index.answers_by_meaning():
         if not any(ch.isalnum() for ch in question):
-            return not_found("ask", question, "That has no words I can search for.")
+            return not_found("ask", question, NO_WORDS)
         ranked = _by_meaning(index, question, terms, model.query(question))
     else:  # words alone: the model is not loaded, or no passage has its vector yet
         problem = query_problem(question, terms, index)

@@ -143,14 +143,15 @@ def evidence(index: SearchIndex, question: str, terms: Sequence[str], vector: np
     known = [t for t in distinct if index.df(t) > 0]
     missing = 1.0 - len(known) / len(distinct) if distinct else 0.0
     rarest = max((index.idf(t) for t in known), default=0.0)
+    paragraph_of = [index.paragraph_of(p) for p in pool]
     sentences = index.coverage_of_ranges([range(p, p + 1) for p in pool], terms)
-    paragraphs = index.coverage_of_ranges([index.paragraph_of(p) for p in pool], terms)
+    paragraphs = index.coverage_of_ranges(paragraph_of, terms)
     found = []
     for number, pid in enumerate(pool):
         similarity = float(close[pid])
         if not np.isfinite(similarity):
             similarity = close_mean  # not embedded yet: as close as the shelf's usual passage
-        around = [float(close[p]) for p in index.paragraph_of(pid) if p != pid and abs(p - pid) <= NEARBY]
+        around = [float(close[p]) for p in paragraph_of[number] if p != pid and abs(p - pid) <= NEARBY]
         around = [a for a in around if np.isfinite(a)]
         found.append(
             Evidence(

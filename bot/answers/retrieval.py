@@ -31,6 +31,7 @@ MIN_SENTENCE_COVERAGE, MIN_PARAGRAPH_COVERAGE = 0.4, 0.55
 SIMILARITY_WEIGHT, PARAGRAPH_SIMILARITY_WEIGHT = 1.0, 2.0
 MIN_PARAGRAPH_COVERAGE_WITH_MEANING, MIN_SIMILARITY = 0.5, 0.35
 MEANING_REACH = 1  # sentences either side of a candidate that stand for its paragraph's meaning
+NO_WORDS = "That has no words I can search for."
 NOTHING_FOUND = "The articles don't answer that. Try other words, or type help to see what I can do."
 
 
@@ -53,7 +54,7 @@ def normalised(index: SearchIndex, terms: Sequence[str]) -> np.ndarray:
 def query_problem(text: str, terms: Sequence[str], index: SearchIndex) -> str | None:
     """Why a question cannot be searched, if it cannot."""
     if not any(ch.isalnum() for ch in text):
-        return "That has no words I can search for."
+        return NO_WORDS
     if not terms:
         return "That is too general for me: add the words that matter (a name, a place, a topic)."
     if sum(index.idf(t) for t in set(terms)) <= 0:

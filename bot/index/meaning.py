@@ -350,7 +350,7 @@ class Filler:
 
     def _attach(self) -> None:
         for segment in self._segments():
-            if segment.meaning is None or segment.meaning.filled < len(segment):
+            if segment.meaning is None:  # once open, its memory-mapped count follows the filler
                 stored = open_meaning(self.folder / segment.name, self.model.key)
                 if stored is not None:
                     segment.meaning = stored
