@@ -11,10 +11,19 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
+from bot.attribution.choice import (
+    Candidate,
+    Sentence,
+    choose,
+    cue_features,
+    features,
+    packaged_chooser,
+    sentence_features,
+)
 from bot.attribution.lexicon import lexicon
 from bot.attribution.models import (
     Person,
@@ -57,6 +66,8 @@ __all__ = [
     "speaks_for_passage",
     "voice_of",
 ]
+
+Decide = Callable[[int, Sequence[Candidate]], Candidate]  # (passage number, candidates) -> the speaker
 
 _OPENING = {"“": True, "”": False, "``": True}
 _LOWER_WORD = re.compile(r"[a-z]+")
@@ -230,10 +241,15 @@ def attribute(
     passages: Sequence[Passage],
     people: PeopleLookup,
     names: Sequence[tuple[str, str | None]] | None = None,
+    decide: Decide | None = None,
 ) -> list[tuple[Statement, ...]]:
     """Statements of each passage of one article (in reading order), each with its speaker.
 
-    `names` are the article's `article_names`, when the caller has them already."""
+    `names` are the article's `article_names`, when the caller has them already; `decide` picks each
+    passage's speaker among its candidates (by default the shipped model, else the rules' order)."""
+    if decide is None:
+        chooser = packaged_chooser()
+        decide = lambda _number, candidates: choose(candidates, chooser)  # noqa: E731
     context = _Context(article=article, people=people, voice=voice_of(article.info))
     for sighting, role in article_names(article) if names is None else names:
         person = people.find(sighting)
@@ -245,7 +261,7 @@ def attribute(
     kinds: list[StatementKind] = []
     clauses: dict[int, list[tuple[tuple[int, int], Speaker]]] = {}
     for number, passage in enumerate(passages):
-        speaker, kind = _speaker_of(number, passage, context, speakers)
+        speaker, kind = _speaker_of(number, passage, context, speakers, decide)
         speakers.append(speaker)
         kinds.append(kind)
         if speaker is not None and (split := _clause_speakers(passage, context)):
@@ -304,9 +320,10 @@ def _clause_speakers(passage: Passage, context: _Context) -> list[tuple[tuple[in
 
 
 def _speaker_of(
-    number: int, passage: Passage, context: _Context, speakers: list[Speaker | None]
+    number: int, passage: Passage, context: _Context, speakers: list[Speaker | None], decide: Decide
 ) -> tuple[Speaker | None, StatementKind]:
-    if passage.paragraph != context.paragraph:
+    first_in_paragraph = passage.paragraph != context.paragraph
+    if first_in_paragraph:
         context.paragraph, context.open_quote, context.pending = passage.paragraph, False, []
         context.quote_speaker = None
     was_open = context.open_quote
@@ -318,11 +335,17 @@ def _speaker_of(
         # Inside a long quotation whose speaker is not known yet (a quoted report, a block quote): a
         # sentence of it that reports speech ("Then Kerry said that …") says who.
         source = find_source(_QUOTE.sub(lambda m: " " * len(m.group()), passage.text), passage.text)
-    speaker = _resolve(source, context) if source is not None else None
+    cue_speaker = _resolve(source, context) if source is not None else None
+    sentence = Sentence(
+        passage.text, masked, was_open, context.open_quote, _only_quotation(masked), first_in_paragraph
+    )
+    chosen = decide(number, _candidates(sentence, source, cue_speaker, passage, context))
+    speaker = chosen.speaker
     quote_before = context.quote_only
     context.quote_only = None
     if (
-        speaker is not None
+        chosen.origin == "cue"
+        and speaker is not None
         and source is not None
         and quote_before is not None
         and (
@@ -334,16 +357,6 @@ def _speaker_of(
     ):
         # “…!” Trump said on Twitter. — the sentence after a quotation says who said it.
         speakers[quote_before[0]] = speaker
-    if speaker is None and was_open and context.quote_speaker is not None:
-        speaker = context.quote_speaker  # the quotation goes on over several sentences
-    if speaker is None and context.last_quoted is not None:
-        paragraph, earlier = context.last_quoted
-        if (_only_quotation(masked) and paragraph >= passage.paragraph - 1) or (
-            has_quote and paragraph == passage.paragraph
-        ):
-            speaker = earlier  # a quotation with no attribution continues the last speaker's
-    if speaker is None and context.colon is not None and context.colon[0] == passage.paragraph - 1:
-        speaker = context.colon[1]  # "Soerens argued that:" and then the paragraph of what was argued
     if speaker is not None:
         for earlier_number in context.pending:  # sentences of this quotation read before its cue
             speakers[earlier_number] = speaker
@@ -361,6 +374,41 @@ def _speaker_of(
         context.colon = (passage.paragraph, speaker)
     context.quote_speaker = speaker if context.open_quote else None
     return speaker, kind
+
+
+def _candidates(
+    sentence: Sentence,
+    source: Source | None,
+    cue_speaker: Speaker | None,
+    passage: Passage,
+    context: _Context,
+) -> list[Candidate]:
+    """The speakers a sentence may have, in the rules' order, the article's own voice last."""
+    shared = sentence_features(sentence)
+    found: list[Candidate] = []
+    if source is not None and cue_speaker is not None:
+        own = cue_features(source, sentence)
+        found.append(Candidate(cue_speaker, "cue", features("cue", shared, own)))
+    if sentence.was_open and context.quote_speaker is not None:
+        same = float(context.quote_speaker == cue_speaker)
+        found.append(
+            Candidate(context.quote_speaker, "open", features("open", shared, {"same_as_cue": same}))
+        )
+    if context.last_quoted is not None and context.last_quoted[0] >= passage.paragraph - 1:
+        paragraph, earlier = context.last_quoted
+        rule = (sentence.only_quotation and paragraph >= passage.paragraph - 1) or (
+            shared["quote"] > 0 and paragraph == passage.paragraph
+        )
+        own = {
+            "same_paragraph": float(paragraph == passage.paragraph),
+            "same_as_cue": float(earlier == cue_speaker),
+        }
+        found.append(Candidate(earlier, "last", features("last", shared, own), rule=rule))
+    if context.colon is not None and context.colon[0] == passage.paragraph - 1:
+        found.append(Candidate(context.colon[1], "colon", features("colon", shared)))
+    voice = {"author": float(context.voice.kind == "author"), "others": float(len(found))}
+    found.append(Candidate(None, "voice", features("voice", shared, voice)))
+    return found
 
 
 def _resolve(source: Source, context: _Context) -> Speaker | None:

@@ -17,6 +17,7 @@ class Lexicon:
 
     cue_forms: frozenset[str]  # every inflection of a cue verb: "say", "says", "said", "saying"
     cue_participles: frozenset[str]
+    speech_forms: frozenset[str]  # the inflections of the cue verbs that report words said or written
     cue_lemmas: frozenset[
         str
     ]  # the bare forms: "say", "post", "claim"  # "saying", "adding", "warning": a cue whose subject is the clause's
@@ -86,6 +87,7 @@ def lexicon() -> Lexicon:
         inflected = inflections(lemma) | irregular.get(lemma, set())
         forms |= inflected
         participles |= {f for f in inflected if f.endswith("ing")}
+    speech = set().union(*(inflections(v) | irregular.get(v, set()) for v in _words(cues["speech"])))
     phrase_cues = []
     for first, *rest in _phrases(cues["phrases"]):
         for form in inflections(first) | irregular.get(first, set()):
@@ -93,6 +95,7 @@ def lexicon() -> Lexicon:
     return Lexicon(
         cue_forms=frozenset(forms),
         cue_participles=frozenset(participles),
+        speech_forms=frozenset(speech & forms),
         cue_lemmas=frozenset(_words(cues["verbs"])),
         phrase_cues={
             first: tuple(sorted((p for p in phrase_cues if p[0] == first), key=len, reverse=True))

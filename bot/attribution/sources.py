@@ -480,7 +480,10 @@ def _np_start(toks: list[Token], j: int, lex: Lexicon) -> int | None:
             prev.text.isalpha()
             and _source_noun(toks[k].lower, lex)
             and k - 2 >= 0
-            and toks[k - 2].capitalised
+            and (
+                toks[k - 2].capitalised
+                or (k == j and toks[k - 2].lower in _DETERMINERS | lex.modifiers)  # "a senior port official"
+            )
             and lower not in _FUNCTION | _PREPOSITIONS | _DETERMINERS
         ):
             k -= 1  # "White House press secretary", "Clinton campaign spokesman"

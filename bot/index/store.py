@@ -145,7 +145,11 @@ def code_version() -> str:
         path = package / stage
         files = sorted(path.rglob("*")) if path.is_dir() else [path]
         for file in files:
-            if file.suffix in {".py", ".toml"} and file.is_file() and _relative(file) not in _NOT_BUILDING:
+            if (
+                file.suffix in {".py", ".toml", ".json"}
+                and file.is_file()
+                and _relative(file) not in _NOT_BUILDING
+            ):
                 digest.update(str(file.relative_to(package)).encode())
                 digest.update(file.read_bytes())
     return digest.hexdigest()
