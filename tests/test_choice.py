@@ -41,7 +41,7 @@ def labels(decide_with: Chooser | None) -> dict[str, str]:
 
 AUTHOR = "Tomas Lind (author, Coastal Wire)"
 WIRE_SPEAKERS = [
-    ("The ferry line will run three crossings", "the port authority"),  # "…, X said on Monday."
+    ("The ferry line will run three crossings", "the transport ministry"),  # "…, X said on Monday."
     ("Fees for lorries had been planned to ris", AUTHOR),  # a passive: no one is said to speak
     ("The harbour handled 1.2 million passenge", AUTHOR),  # no cue, no quotation: the author's
     ("Residents of the island complained that ", "residents of the island"),  # reported, unnamed
