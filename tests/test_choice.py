@@ -74,7 +74,8 @@ def test_the_trained_model_ships_and_loads() -> None:
 
 def _candidate(origin: str, rule: bool = True, **weights: float) -> Candidate:
     speaker = None if origin == "voice" else Speaker(origin.title(), "person")
-    return Candidate(speaker, origin, {origin: 1.0, **weights}, rule=rule)  # type: ignore[arg-type]
+    described = {origin: 1.0, **weights}
+    return Candidate(speaker, origin, lambda: described, rule=rule)  # type: ignore[arg-type]
 
 
 def test_rules_take_the_first_candidate_they_accept() -> None:

@@ -384,30 +384,29 @@ def _candidates(
     context: _Context,
 ) -> list[Candidate]:
     """The speakers a sentence may have, in the rules' order, the article's own voice last."""
-    shared = sentence_features(sentence)
+    shared = cache(lambda: sentence_features(sentence))
     found: list[Candidate] = []
     if source is not None and cue_speaker is not None:
-        own = cue_features(source, sentence)
-        found.append(Candidate(cue_speaker, "cue", features("cue", shared, own)))
-    if sentence.was_open and context.quote_speaker is not None:
-        same = float(context.quote_speaker == cue_speaker)
         found.append(
-            Candidate(context.quote_speaker, "open", features("open", shared, {"same_as_cue": same}))
+            Candidate(cue_speaker, "cue", lambda: features("cue", shared(), cue_features(source, sentence)))
         )
+    if sentence.was_open and context.quote_speaker is not None:
+        same = {"same_as_cue": float(context.quote_speaker == cue_speaker)}
+        found.append(Candidate(context.quote_speaker, "open", lambda: features("open", shared(), same)))
     if context.last_quoted is not None and context.last_quoted[0] >= passage.paragraph - 1:
         paragraph, earlier = context.last_quoted
-        rule = (sentence.only_quotation and paragraph >= passage.paragraph - 1) or (
-            shared["quote"] > 0 and paragraph == passage.paragraph
+        rule = sentence.only_quotation or (
+            _QUOTE.search(sentence.text) is not None and paragraph == passage.paragraph
         )
-        own = {
+        last = {
             "same_paragraph": float(paragraph == passage.paragraph),
             "same_as_cue": float(earlier == cue_speaker),
         }
-        found.append(Candidate(earlier, "last", features("last", shared, own), rule=rule))
+        found.append(Candidate(earlier, "last", lambda: features("last", shared(), last), rule=rule))
     if context.colon is not None and context.colon[0] == passage.paragraph - 1:
-        found.append(Candidate(context.colon[1], "colon", features("colon", shared)))
+        found.append(Candidate(context.colon[1], "colon", lambda: features("colon", shared())))
     voice = {"author": float(context.voice.kind == "author"), "others": float(len(found))}
-    found.append(Candidate(None, "voice", features("voice", shared, voice)))
+    found.append(Candidate(None, "voice", lambda: features("voice", shared(), voice)))
     return found
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -40,12 +40,19 @@ _MODALS = frozenset("would could might may should must can will".split())
 @dataclass(frozen=True, slots=True)
 class Candidate:
     """A speaker a sentence may have (None: the article's own voice), where it came from, and what
-    describes it. `rule` is True where the rules alone would accept it."""
+    describes it. `rule` is True where the rules alone would accept it.
+
+    `describe` works the features out when asked: a sentence with one candidate, most of them, needs
+    none to be chosen."""
 
     speaker: Speaker | None
     origin: Origin
-    features: Mapping[str, float]
+    describe: Callable[[], Mapping[str, float]]
     rule: bool = True
+
+    @property
+    def features(self) -> Mapping[str, float]:
+        return self.describe()
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +82,8 @@ class Chooser(BaseModel):
 
     def choose(self, candidates: Sequence[Candidate]) -> Candidate:
         """The best-scoring candidate; on a tie, the rules' earlier one."""
+        if len(candidates) == 1:
+            return candidates[0]
         best = candidates[0]
         best_score = -math.inf
         for candidate in candidates:
