@@ -34,6 +34,7 @@ MODEL_FILE = "chooser.json"
 
 _QUOTE = re.compile(r"``|''|[“”\"]")
 _FIRST_PERSON = frozenset({"i", "we", "my", "our", "me", "us"})
+_WINDOW = 40  # characters either side of a cue that its features read
 _MODALS = frozenset("would could might may should must can will".split())
 
 
@@ -149,7 +150,9 @@ def cue_features(source: Source, sentence: Sentence) -> dict[str, float]:
         kind = "stance"
     else:
         kind = "other"
-    after = [t.lower for t in tokens(sentence.masked[source.start :])][len(cue.split()) :][:2]
+    # Only the words next to the cue matter: a window around it, not the whole sentence, is read.
+    window = sentence.masked[source.start : source.start + len(cue) + _WINDOW]
+    after = [t.lower for t in tokens(window)][len(cue.split()) :][:2]
     nxt = after[0] if after else ""
     if nxt in {"that", "to", ":", ","}:
         follows = nxt
@@ -159,7 +162,7 @@ def cue_features(source: Source, sentence: Sentence) -> dict[str, float]:
         follows = "end"
     else:
         follows = "word"
-    before = [t.lower for t in tokens(sentence.masked[: source.start])]
+    before = [t.lower for t in tokens(sentence.masked[max(0, source.start - _WINDOW) : source.start])]
     length = max(len(sentence.masked), 1)
     quote_before = bool(_QUOTE.search(sentence.text[: source.start]))
     # Not the source's kind (a name, a description, a group): the annotated cases it is trained on
