@@ -95,3 +95,36 @@ def test_the_model_takes_the_best_score_and_keeps_the_earlier_on_a_tie() -> None
     assert chooser.choose(cands).origin == "last"
     assert Chooser(weights={"cue": 3.0}).choose(cands).origin == "cue"
     assert chooser.score(cands[0]) == pytest.approx(0.5)
+
+
+def clause_speakers(name: str) -> list[tuple[str, str]]:
+    """(clause text, speaker label) for every statement of an article of tests/wire."""
+    article = read_article(WIRE / name, name)
+    names = article_names(article)
+    passages = split_article(article)
+    said = attribute(article, passages, people_of([names]), names)
+    return [
+        (article.text[s.span[0] : s.span[1]], "voice" if s.kind == "voice" else s.speaker.label)
+        for group in said
+        for s in group
+    ]
+
+
+def speaker_of_words(name: str, words: str) -> set[str]:
+    return {who for clause, who in clause_speakers(name) if words in clause}
+
+
+def test_an_infinitive_cue_speaks_for_its_own_clause_only() -> None:
+    # "The council hoped to reopen the bridge by May, and a second delay would push …": the
+    # council's hope is the first clause; the rest of the sentence is the writer's.
+    assert speaker_of_words("bridge-works.md", "reopen the bridge by May") == {"the council"}
+    assert speaker_of_words("bridge-works.md", "onto the coast road") == {"voice"}
+
+
+def test_a_clause_that_starts_with_to_again_stays_the_speakers() -> None:
+    assert speaker_of_words("bridge-works.md", "plant trees along it") == {"the mayor"}
+
+
+def test_a_verb_of_speech_speaks_for_the_clauses_after_it() -> None:
+    # What someone said runs on over ", and …"; only an infinitive's content stops at its clause.
+    assert speaker_of_words("bridge-works.md", "the contractor would pay") == {"the mayor"}

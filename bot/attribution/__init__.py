@@ -259,7 +259,7 @@ def attribute(
                 context.roles.setdefault(person.key, role)
     speakers: list[Speaker | None] = []
     kinds: list[StatementKind] = []
-    clauses: dict[int, list[tuple[tuple[int, int], Speaker]]] = {}
+    clauses: dict[int, list[tuple[tuple[int, int], Speaker | None]]] = {}
     for number, passage in enumerate(passages):
         speaker, kind = _speaker_of(number, passage, context, speakers, decide)
         speakers.append(speaker)
@@ -270,7 +270,12 @@ def attribute(
     for number, (passage, speaker, kind) in enumerate(zip(passages, speakers, kinds, strict=True)):
         whole = (passage.start, passage.end)
         if number in clauses:
-            statements.append(tuple(Statement(who, kind, span, span) for span, who in clauses[number]))
+            statements.append(
+                tuple(
+                    Statement(who, kind, span, span) if who is not None else _voice(context, span)
+                    for span, who in clauses[number]
+                )
+            )
         elif speaker is None:
             quoted = _quoted_inside(passage, context)
             statements.append((Statement(context.voice, "voice", whole, whole), *quoted))
@@ -295,8 +300,16 @@ _LEADING_CLAUSE = re.compile(r"(?:While|Although|Though|Whereas)\b[^,;]{10,300}?
 _CLAUSE_SPLIT = re.compile(r",\s+(?:while|whereas|but|and|yet)\s+|;\s+")
 
 
-def _clause_speakers(passage: Passage, context: _Context) -> list[tuple[tuple[int, int], Speaker]]:
-    """Clauses with speakers of their own ("X asserted …, while Y echoed …"), when there are two or more."""
+def _voice(context: _Context, span: tuple[int, int]) -> Statement:
+    return Statement(context.voice, "voice", span, span)
+
+
+def _clause_speakers(passage: Passage, context: _Context) -> list[tuple[tuple[int, int], Speaker | None]]:
+    """Clauses with speakers of their own ("X asserted …, while Y echoed …"), when there are two or more.
+
+    A clause with no cue after one whose cue takes an infinitive ("X aimed to …, and leaving …
+    would …") is the article's own voice (None): an infinitive's content ends at its clause, unless
+    the next clause starts with "to" again."""
     text = passage.text
     masked, _ = mask_quotations(text, False)
     cuts = [(m.start(), m.end()) for m in _CLAUSE_SPLIT.finditer(masked)]
@@ -308,15 +321,26 @@ def _clause_speakers(passage: Passage, context: _Context) -> list[tuple[tuple[in
     bounds = [(0, cuts[0][0])]
     bounds += [(one[1], two[0]) for one, two in itertools.pairwise(cuts)]
     bounds.append((cuts[-1][1], len(text)))
-    found: list[tuple[tuple[int, int], Speaker]] = []
+    found: list[tuple[tuple[int, int], Speaker | None]] = []
+    infinitive = False  # the last clause's cue takes "to …"
     for start, end in bounds:
         segment = text[start:end].rstrip(" ,;")
         source = find_source(masked[start : start + len(segment)], segment)
         speaker = _resolve(source, context) if source is not None else None
-        if speaker is None:
+        if speaker is None and not (infinitive and not segment.lower().startswith("to ")):
             return []
+        if source is not None:
+            infinitive = _takes_infinitive(masked[start : start + len(segment)], source)
         found.append(((passage.start + start, passage.start + start + len(segment)), speaker))
-    return found if len({s.label for _, s in found}) > 1 else []
+    return found if len({s.label if s is not None else None for _, s in found}) > 1 else []
+
+
+def _takes_infinitive(masked: str, source: Source) -> bool:
+    """The cue is a verb of thought or intent followed by "to" ("aimed to dominate"); a verb of speech
+    followed by "to" names whom it was said to ("said to reporters")."""
+    words = source.cue.lower().split()
+    after = masked[source.start + len(source.cue) :].split()
+    return bool(words) and words[0] not in lexicon().speech_forms and after[:1] == ["to"]
 
 
 def _speaker_of(
