@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.answers.models import Command
-from bot.attribution.sources import is_source_noun
+from bot.attribution.grammar import is_source_noun
 from bot.domain import Domain
 
 MAX_QUERY_CHARS = 1000

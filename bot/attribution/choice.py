@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -24,15 +23,15 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from bot.attribution.grammar import Source, tokens
 from bot.attribution.lexicon import lexicon
+from bot.attribution.marks import QUOTE
 from bot.attribution.models import Speaker
-from bot.attribution.sources import Source, tokens
 
 Origin = Literal["cue", "open", "last", "colon", "voice"]
 ORIGINS: tuple[Origin, ...] = ("cue", "open", "last", "colon", "voice")
 MODEL_FILE = "chooser.json"
 
-_QUOTE = re.compile(r"``|''|[“”\"]")
 _FIRST_PERSON = frozenset({"i", "we", "my", "our", "me", "us"})
 _WINDOW = 40  # characters either side of a cue that its features read
 _MODALS = frozenset("would could might may should must can will".split())
@@ -123,7 +122,7 @@ def sentence_features(sentence: Sentence) -> dict[str, float]:
     total = max(len(sentence.text.split()), 1)
     return {
         "quoted_share": 1 - min(len(words), total) / total,  # a few scare-quoted words, or a quotation
-        "quote": float(bool(_QUOTE.search(sentence.text))),
+        "quote": float(bool(QUOTE.search(sentence.text))),
         "only_quote": float(sentence.only_quotation),
         "was_open": float(sentence.was_open),
         "open_at_end": float(sentence.open_at_end),
@@ -164,7 +163,7 @@ def cue_features(source: Source, sentence: Sentence) -> dict[str, float]:
         follows = "word"
     before = [t.lower for t in tokens(sentence.masked[max(0, source.start - _WINDOW) : source.start])]
     length = max(len(sentence.masked), 1)
-    quote_before = bool(_QUOTE.search(sentence.text[: source.start]))
+    quote_before = bool(QUOTE.search(sentence.text[: source.start]))
     # Not the source's kind (a name, a description, a group): the annotated cases it is trained on
     # name their sources, so it would learn that a description never speaks.
     return {
