@@ -24,20 +24,14 @@ from bot.answers import answer, link_to_add
 from bot.config import Settings
 from bot.corpus import load_corpus, shown_name
 from bot.domain import Domain, load_domain
-from bot.errors import CitebotError
+from bot.errors import CitebotError, StateUnavailable
+from bot.hosts import build_lock, host_extractions, list_shelf
 from bot.index import SearchIndex, build_and_save, by_meaning, merge_segments, open_index
+from bot.index.store import check_folder
 from bot.logs import configure as configure_logging
 from bot.progress import indexing_progress
 from bot.render import added_text, render_text
-from bot.shared import (
-    StateUnavailable,
-    build_lock,
-    describe,
-    host_extractions,
-    list_shelf,
-    open_state,
-    shelf_differences,
-)
+from bot.shared import describe, open_state, shelf_differences
 from bot.shelf import Shelf, add_link, shelf_files
 from bot.state import check_paths
 from bot.usage import report_text
@@ -72,6 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             # Checked before anything is created for it (its index folder): a typo leaves nothing behind.
             raise CitebotError(f"corpus folder not found: {settings.corpus_dir} (set CORPUS_DIR or --corpus)")
         check_paths(settings)
+        check_folder(settings.index_folder, settings.corpus_dir)
         if command == "ask":
             return _ask(args, settings)
         if command == "index":

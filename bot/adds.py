@@ -16,7 +16,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from bot.corpus import ExtractionCache
-from bot.fetch import FetchRefused, fetch_async
+from bot.errors import FetchRefused
+from bot.fetch import fetch_async
 from bot.shelf import Outcome, add_data
 
 MAX_WAITING = 16  # adds fetching, waiting or being written on this process at once

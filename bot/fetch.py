@@ -23,7 +23,7 @@ from urllib.parse import urljoin, urlsplit
 import httpcore
 import httpx
 
-from bot.errors import CitebotError
+from bot.errors import FetchRefused
 
 MAX_REDIRECTS = 5
 TIMEOUT_SECONDS = 10.0  # connecting, and each read
@@ -41,10 +41,6 @@ _TYPES = {
 # IPv6 prefixes that carry an IPv4 address in their last 32 bits (NAT64, RFC 6052 and RFC 8215).
 _NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
 _IPV4_COMPATIBLE = ipaddress.ip_network("::/96")  # deprecated "::a.b.c.d" addresses
-
-
-class FetchRefused(CitebotError):
-    """A link that was not fetched, or fetched but is not an article file."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,8 +30,8 @@ from bot.corpus import (
     load_corpus,
     read_bytes,
 )
-from bot.errors import ArticleError, CitebotError
-from bot.fetch import FetchRefused, fetch
+from bot.errors import ArticleError, CitebotError, FetchRefused
+from bot.fetch import fetch
 from bot.text import same_text_key
 from bot.webpage import word_count
 

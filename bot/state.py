@@ -12,11 +12,11 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.errors import CitebotError
-from bot.index.store import check_folder
 
 
 def check_paths(settings: Settings) -> None:
-    """Refuse settings under which Citebot could damage files it did not create (one-line CitebotError)."""
+    """Refuse settings under which Citebot could damage files it did not create (one-line CitebotError).
+    The index folder is checked by the index itself (`bot.index.store.check_folder`)."""
     corpus = settings.corpus_dir.resolve()
     for name, path in (("STATE_DIR", settings.state_folder), ("EVENTS_DB", settings.events_file)):
         if _inside(path, corpus):
@@ -28,7 +28,6 @@ def check_paths(settings: Settings) -> None:
         raise CitebotError(f"STATE_DIR {settings.state_folder} is a file, not a folder")
     if settings.events_file.is_dir():
         raise CitebotError(f"EVENTS_DB {settings.events_file} is a folder, not a file")
-    check_folder(settings.index_folder, settings.corpus_dir)
 
 
 def _inside(path: Path, folder: Path) -> bool:

@@ -18,7 +18,8 @@ from typing import Any
 import httpcore
 import pytest
 
-from bot.fetch import FetchRefused, fetch
+from bot.errors import FetchRefused
+from bot.fetch import fetch
 from bot.shelf import Shelf, add_to_corpus
 from tests.slack_kit import (
     FORM,

@@ -16,7 +16,8 @@ import pytest
 from bot.__main__ import main
 from bot.answers import answer, parse
 from bot.corpus import load_corpus
-from bot.domain import Domain, DomainError, load_domain, shipped_domain
+from bot.domain import Domain, load_domain, shipped_domain
+from bot.errors import DomainError
 from bot.index import SearchIndex
 from bot.render import render_text
 from tests.slack_kit import Server, StandIn, post, sign, slash_command, start_server

@@ -18,7 +18,8 @@ import httpx
 import pytest
 
 from bot.__main__ import main
-from bot.fetch import MAX_REDIRECTS, FetchRefused, fetch
+from bot.errors import FetchRefused
+from bot.fetch import MAX_REDIRECTS, fetch
 from tests.pdf_kit import make_pdf
 from tests.slack_kit import ROOT, StandIn, clean_environ
 

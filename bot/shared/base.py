@@ -11,7 +11,7 @@ from contextlib import AbstractContextManager
 from importlib import resources
 from typing import Any, Literal, NamedTuple
 
-from bot.errors import CitebotError
+from bot.errors import StateUnavailable
 from bot.usage import DAY_SECONDS, AnswerRecord, Asked, Cited, FeedbackRecord, Report, summarise
 
 EVENT_TTL = DAY_SECONDS  # Slack retries an event for minutes; a day is plenty, forever is not
@@ -21,10 +21,6 @@ PURGE_EVERY = 500  # writes between deletions of expired rows
 
 
 EventState = Literal["new", "busy", "done"]
-
-
-class StateUnavailable(CitebotError):
-    """The shared state could not be read or written (database down, file unwritable)."""
 
 
 class ArticleRow(NamedTuple):

@@ -19,7 +19,8 @@ from typing import Any
 import psycopg
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from bot.shared.base import SharedState, StateUnavailable
+from bot.errors import StateUnavailable
+from bot.shared.base import SharedState
 
 logger = logging.getLogger(__name__)
 

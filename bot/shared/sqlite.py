@@ -16,7 +16,8 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
-from bot.shared.base import SharedState, StateUnavailable
+from bot.errors import StateUnavailable
+from bot.shared.base import SharedState
 
 
 class SqliteState(SharedState):

@@ -14,7 +14,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.shared import StateUnavailable
+from bot.errors import StateUnavailable
 from bot.shared.base import EventState
 from bot.slack.listeners import home, register_listeners
 from bot.slack.service import CURRENT_EVENT, Citebot, EventWork

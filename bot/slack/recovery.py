@@ -18,7 +18,7 @@ import time
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-from bot.shared import StateUnavailable
+from bot.errors import StateUnavailable
 from bot.slack.app import REPLAYING
 from bot.slack.service import Citebot
 

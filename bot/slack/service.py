@@ -29,19 +29,12 @@ from bot.answers import Answer, answer, warm_up
 from bot.answers.suggest import Prompt, suggested_prompts
 from bot.config import Settings
 from bot.domain import Domain, load_domain
-from bot.errors import CitebotError, CorpusError
+from bot.errors import CitebotError, CorpusError, StateUnavailable
+from bot.hosts import extractions, record_shelf
 from bot.index import SearchIndex, by_meaning, open_index, saved_index
 from bot.index.meaning import Filler
 from bot.index.watch import keep_current
-from bot.shared import (
-    SharedState,
-    SqliteState,
-    StateUnavailable,
-    describe,
-    extractions,
-    open_state,
-    record_shelf,
-)
+from bot.shared import SharedState, SqliteState, describe, open_state
 from bot.usage import AnswerRecord, Cited, FeedbackRecord
 
 logger = logging.getLogger(__name__)

@@ -12,8 +12,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.answers import MAX_QUERY_CHARS, Answer
+from bot.errors import StateUnavailable
 from bot.render import FEEDBACK_ACTION, NEGATIVE, POSITIVE, SHARE_ACTION, notice, render
-from bot.shared import StateUnavailable
 from bot.slack.inbound import decode
 from bot.slack.payloads import ActionClick, Button, MessageShortcut, read
 from bot.slack.replies import post_privately, respond_safely

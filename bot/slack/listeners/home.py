@@ -12,9 +12,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.answers.overview import shelf_overview
+from bot.errors import StateUnavailable
 from bot.index import SearchIndex
 from bot.render import render_home
-from bot.shared import StateUnavailable
 from bot.slack.service import Citebot
 
 logger = logging.getLogger(__name__)
