@@ -40,7 +40,9 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
-    corpus_dir: Path = Field(default_factory=default_corpus, description="Folder of articles (.txt, .md).")
+    corpus_dir: Path = Field(
+        default_factory=default_corpus, description="Folder of articles (.txt, .md, .html, .pdf)."
+    )
     state_dir: Path | None = Field(
         default=None,
         description="Citebot's own files: index, build lock, event record (default: .citebot/ beside the corpus).",

@@ -128,11 +128,8 @@ def add_data(
 
 
 class Shelf:
-    """The corpus as `add` sees it: file contents and sentences already there, and where each came from.
-
-    Read with the shelf's `clutter` lines, as the index reads it, `corpus()` is the corpus with the
-    added articles, ready to index without reading the shelf again.
-    """
+    """The corpus as `add` sees it: file contents and sentences already there, and where each came from,
+    read with the shelf's `clutter` lines as the index reads it."""
 
     def __init__(
         self, corpus_dir: Path, *, cache: ExtractionCache | Path | None = None, clutter: Sequence[str] = ()

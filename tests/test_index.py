@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-import bot.corpus
+import bot.corpus.files
+import bot.corpus.loading
 import bot.index
 from benchmarks.synth import generate, queries
 from bot.config import default_index_folder
@@ -245,6 +246,13 @@ def test_an_unwritable_index_folder_only_costs_a_warning(
     assert len(index) > 100 and "could not save" in caplog.text
 
 
+def count_reads(monkeypatch: pytest.MonkeyPatch, read: list[Path]) -> None:
+    """Note every article file read from now on (the folder's change check and loading both read)."""
+    original = bot.corpus.files.read_bytes
+    for module in (bot.corpus.files, bot.corpus.loading):
+        monkeypatch.setattr(module, "read_bytes", lambda path: read.append(path) or original(path))
+
+
 def test_an_unchanged_corpus_is_opened_without_reading_its_files_again(
     corpus_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -253,8 +261,7 @@ def test_an_unchanged_corpus_is_opened_without_reading_its_files_again(
         os.utime(path, (an_hour_ago, an_hour_ago))
     open_index(corpus_copy)
     hashed: list[Path] = []
-    original = bot.corpus.read_bytes
-    monkeypatch.setattr(bot.corpus, "read_bytes", lambda path: hashed.append(path) or original(path))
+    count_reads(monkeypatch, hashed)
     open_index(corpus_copy)
     assert hashed == []  # names, sizes and times as when it was built: current without hashing
     first = sorted(corpus_copy.iterdir())[0]
@@ -270,7 +277,6 @@ def test_a_file_changed_just_before_the_build_read_it_is_compared_byte_for_byte(
 ) -> None:
     open_index(corpus_copy)  # the seeds were copied just now: their times are within a clock tick
     hashed: list[Path] = []
-    original = bot.corpus.read_bytes
-    monkeypatch.setattr(bot.corpus, "read_bytes", lambda path: hashed.append(path) or original(path))
+    count_reads(monkeypatch, hashed)
     open_index(corpus_copy)
     assert hashed

@@ -266,7 +266,7 @@ def test_a_page_is_extracted_once_then_read_from_the_cache(
     def extract_again(data: bytes) -> None:
         raise AssertionError("extracted again")
 
-    monkeypatch.setattr("bot.corpus.extract_webpage", extract_again)
+    monkeypatch.setattr("bot.corpus.loading.extract_webpage", extract_again)
     second = load_corpus(shelf, cache=cache)
     assert second.articles == first.articles
     assert [s.reason for s in second.skipped] == [s.reason for s in first.skipped]

@@ -14,7 +14,7 @@ from bot.errors import IndexUnusable
 from bot.index import meaning, store, update
 from bot.index.builder import build
 from bot.index.reading import ReadingCache
-from bot.index.searcher import SearchIndex, _knowledge
+from bot.index.searcher import SearchIndex, shelf_knowledge
 from bot.index.segments import Segment
 from bot.index.workers import Progress
 from bot.meaning import installed_key
@@ -55,7 +55,7 @@ def open_index(
     stale index is rebuilt in memory. `extraction` is where pages' extractions are remembered
     (default: the index folder's own `extracted/`).
     """
-    knowledge = _knowledge(knowledge)
+    knowledge = shelf_knowledge(knowledge)
     folder = index_dir if index_dir is not None else default_index_folder(corpus_dir)
     store.check_folder(folder, corpus_dir)
     try:
@@ -207,7 +207,7 @@ def merge_segments(
 ) -> int:
     """Merge the index's segments as the tiered policy asks (`update.merge_plan`), holding the build
     lock for each merge; how many merges were made. Answers go on from the old segments meanwhile."""
-    knowledge = _knowledge(knowledge)
+    knowledge = shelf_knowledge(knowledge)
     merges = 0
     if not store.owned(folder):
         return merges
@@ -251,7 +251,7 @@ def build_and_save(
 
     What each article contributed is kept in `folder` too, so that the next build, after an article is
     added or changed, works out again only what changed."""
-    knowledge = _knowledge(knowledge)
+    knowledge = shelf_knowledge(knowledge)
     cache = reading_cache(folder, knowledge) if folder is not None else None
     data = build(corpus, knowledge, progress, cache, workers)
     index = SearchIndex(data)

@@ -96,7 +96,7 @@ class SearchIndex:
         """Index `corpus` in memory, with the shelf's aliases and epithets (default: the shipped domain's);
         `cache` keeps what each article contributed, for the next build; `workers` processes (default:
         one per core) read and attribute the articles."""
-        return cls(build(corpus, _knowledge(knowledge), progress, cache, workers))
+        return cls(build(corpus, shelf_knowledge(knowledge), progress, cache, workers))
 
     def __len__(self) -> int:
         """How many passage numbers there are (deleted passages keep theirs; see `live_passages`)."""
@@ -402,5 +402,5 @@ class SearchIndex:
         return sorted(self._surface)
 
 
-def _knowledge(knowledge: Knowledge | None) -> Knowledge:
+def shelf_knowledge(knowledge: Knowledge | None) -> Knowledge:
     return knowledge if knowledge is not None else shipped_domain().knowledge()
