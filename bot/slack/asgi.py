@@ -1,7 +1,8 @@
 """The app each uvicorn worker process builds: `uvicorn --factory bot.slack.asgi:create`.
 
-Worker processes start from scratch, so they read their settings from the environment (the entry
-point puts command-line flags there) and map the saved index the parent process made current.
+Worker processes start from scratch: `run_http` hands each the server's settings (flags included),
+and each maps the saved index the parent process made current. Started by uvicorn itself, a worker
+reads its settings from the environment.
 """
 
 from __future__ import annotations
@@ -25,9 +26,9 @@ logger = logging.getLogger(__name__)
 PR_SET_PDEATHSIG = 1  # prctl(2): the signal this process gets when its parent dies
 
 
-def create() -> Starlette:
-    """One worker's ASGI app."""
-    settings = Settings()
+def create(settings: Settings | None = None) -> Starlette:
+    """One worker's ASGI app, with the server's settings (else the environment's)."""
+    settings = settings if settings is not None else Settings()
     configure(settings)
     die_with_parent()
     return create_web_app(settings, lambda: make_bot(settings))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import functools
 import itertools
 import logging
 import signal
@@ -24,6 +25,7 @@ from uvicorn.supervisors import Multiprocess
 from bot.config import Settings
 from bot.errors import CitebotError
 from bot.slack.app import create_app
+from bot.slack.asgi import create
 from bot.slack.http import GuardedH11Protocol, create_web_app
 from bot.slack.payloads import envelope_problem
 from bot.slack.recovery import answer_unanswered
@@ -52,11 +54,12 @@ def run_http(settings: Settings, load_bot: Callable[[], Citebot]) -> None:
             config = uvicorn.Config(create_web_app(settings, load_bot), **options)
             uvicorn.Server(config).run(sockets=[sock])
         else:
-            # Each worker is a new process that builds its app from the environment; the index is mapped,
-            # so the workers share one copy of it, and answered events are recorded in one SQLite file.
-            # uvicorn.run would bind the socket itself; its supervisor takes ours, already bound.
+            # Each worker is a new process that builds its app from these settings (pickled into it with
+            # the config); the index is mapped, so the workers share one copy of it, and answered events
+            # are recorded in one SQLite file. uvicorn.run would bind the socket itself (and wants an
+            # import string for workers); its supervisor takes ours, already bound.
             config = uvicorn.Config(
-                "bot.slack.asgi:create", factory=True, workers=settings.workers, **options
+                functools.partial(create, settings), factory=True, workers=settings.workers, **options
             )
             Multiprocess(config, sockets=[sock]).run()
     finally:
