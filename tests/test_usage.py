@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from bot import corpus
 from bot.__main__ import main
 from bot.config import Settings
 from bot.corpus import FolderCache
+from bot.corpus import loading as corpus_loading
 from bot.index import SearchIndex
 from bot.shared import LayeredExtractions, SharedExtractions, SharedState, SqliteState, open_state
 from bot.slack.service import Citebot
@@ -276,21 +276,21 @@ def test_a_page_one_host_extracted_is_not_extracted_by_another(
 ) -> None:
     state = open_state(state_url)
     calls: list[int] = []
-    real = corpus.extract_webpage
+    real = corpus_loading.extract_webpage
 
     def counted(data: bytes) -> Webpage:
         calls.append(1)
         return real(data)
 
-    monkeypatch.setattr(corpus, "extract_webpage", counted)
+    monkeypatch.setattr(corpus_loading, "extract_webpage", counted)
     page = (ROOT / "tests" / "pages" / "daily-example-peace-plan.html").read_bytes()
     host_a = LayeredExtractions(FolderCache(tmp_path / "a"), SharedExtractions(state))
     host_b = LayeredExtractions(FolderCache(tmp_path / "b"), SharedExtractions(state))
-    first = corpus.article_from_bytes(page, "plan.html", ".html", cache=host_a)
-    second = corpus.article_from_bytes(page, "plan.html", ".html", cache=host_b)
+    first = corpus_loading.article_from_bytes(page, "plan.html", ".html", cache=host_a)
+    second = corpus_loading.article_from_bytes(page, "plan.html", ".html", cache=host_b)
     assert calls == [1] and first == second
     assert list((tmp_path / "b").rglob("*.json"))  # host B keeps its own copy from then on
-    corpus.article_from_bytes(page, "plan.html", ".html", cache=FolderCache(tmp_path / "b"))
+    corpus_loading.article_from_bytes(page, "plan.html", ".html", cache=FolderCache(tmp_path / "b"))
     assert calls == [1]
 
 
@@ -299,5 +299,5 @@ def test_an_unreachable_shared_cache_is_only_a_miss(tmp_path: Path, monkeypatch:
     state.close()  # every call now fails
     page = (ROOT / "tests" / "pages" / "daily-example-peace-plan.html").read_bytes()
     cache = LayeredExtractions(None, SharedExtractions(state))
-    article = corpus.article_from_bytes(page, "plan.html", ".html", cache=cache)
+    article = corpus_loading.article_from_bytes(page, "plan.html", ".html", cache=cache)
     assert article.title
