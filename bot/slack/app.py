@@ -17,7 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.errors import StateUnavailable
 from bot.shared.base import EventState
 from bot.slack.listeners import home, register_listeners
-from bot.slack.service import CURRENT_EVENT, Citebot, EventWork
+from bot.slack.service import CURRENT_EVENT, Citebot, EventWork, log_unhandled
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def create_app(bot: Citebot, client: AsyncWebClient) -> AsyncApp:
     )
     app.middleware(_with_service(bot))
     app.middleware(_once_per_event(bot))
-    app.error(_log_error)
+    app.error(log_unhandled)
     register_listeners(app, [f"/{name}" for name in bot.domain.slash_commands()])
     home.refresh_on_change(bot, client)
     return app
@@ -146,7 +146,3 @@ async def _claim(bot: Citebot, event_id: str, body: str) -> EventState:
         waited += 0.05
         claim = await asyncio.to_thread(bot.state.event_state, event_id)
     return claim
-
-
-async def _log_error(error: Exception) -> None:
-    logger.error("unhandled error in a listener", exc_info=error)

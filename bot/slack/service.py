@@ -215,25 +215,26 @@ class Citebot:
 
     def spawn(self, work: Coroutine[Any, Any, None]) -> None:
         """Run `work` after the ack, tracked so that shutdown waits for it; under a Slack event, the
-        event is marked answered when its last job ends (unless the process stops first)."""
+        event is marked answered when its last job ends (unless the process stops first). A job's
+        failure goes to `log_unhandled`, as a listener's does (Bolt's error handler)."""
         event = CURRENT_EVENT.get()
         if event is not None:
             event.pending += 1
-            work = self._answering(event, work)
-        task = asyncio.get_running_loop().create_task(work)
+        task = asyncio.get_running_loop().create_task(self._job(event, work))
         self._jobs.add(task)
         task.add_done_callback(self._jobs.discard)
 
-    async def _answering(self, event: EventWork, work: Coroutine[Any, Any, None]) -> None:
+    async def _job(self, event: EventWork | None, work: Coroutine[Any, Any, None]) -> None:
         try:
             await work
         except asyncio.CancelledError:
             raise  # stopped before it was answered: the next start answers it
-        except Exception:
-            logger.exception("a job for event %s failed", event.event_id)
-        event.pending -= 1
-        if event.pending == 0:
-            await self.mark_answered(event.event_id)
+        except Exception as exc:
+            await log_unhandled(exc)
+        if event is not None:
+            event.pending -= 1
+            if event.pending == 0:
+                await self.mark_answered(event.event_id)
 
     async def mark_answered(self, event_id: str) -> None:
         """Record that the event needs nothing more (a failure costs only a second answer after a crash)."""
@@ -362,3 +363,9 @@ async def learn_identity(
         if identity.user_id is not None:
             bot.identity = identity
             return
+
+
+async def log_unhandled(error: Exception) -> None:
+    """A failure no listener or job caught: one error with its traceback (Bolt's `app.error` handler,
+    and `Citebot.spawn`'s for work after the ack)."""
+    logger.error("unhandled error in a listener", exc_info=error)

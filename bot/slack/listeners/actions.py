@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.answers import MAX_QUERY_CHARS, Answer
+from bot.answers import MAX_QUERY_CHARS
 from bot.errors import StateUnavailable
-from bot.render import FEEDBACK_ACTION, NEGATIVE, POSITIVE, SHARE_ACTION, notice, render
+from bot.render import FEEDBACK_ACTION, NEGATIVE, POSITIVE, SHARE_ACTION, notice
 from bot.slack.inbound import decode
+from bot.slack.listeners.handling import handle
 from bot.slack.payloads import ActionClick, Button, MessageShortcut, read
 from bot.slack.replies import post_privately, respond_safely
 from bot.slack.service import Citebot
-from bot.usage import new_answer_id
 
 logger = logging.getLogger(__name__)
 
@@ -115,11 +114,8 @@ async def on_who_said_this(
 async def _share(
     bot: Citebot, click: ActionClick, line: str, client: AsyncWebClient, respond: AsyncRespond | None
 ) -> None:
-    started = time.perf_counter()
     # The button carries the question, not the answer: answer it again from the current index.
-    result = await bot.answer_off_loop(line)
-    answer_id = new_answer_id()
-    reply = render(result, shared_by=click.user.id, feedback=answer_id)
+    reply = await handle(bot, client, "share", line, user=click.user.id, shared_by=click.user.id)
     posted = False
     if click.channel_id is not None:
         try:
@@ -136,21 +132,16 @@ async def _share(
         await respond_safely(
             respond, response_type="in_channel", replace_original=False, text=reply.text, blocks=reply.blocks
         )
-    bot.log_request("share", result, started, line, answer_id)
 
 
 async def _who_said_this(
     bot: Citebot, used: MessageShortcut, client: AsyncWebClient, respond: AsyncRespond | None
 ) -> None:
-    started = time.perf_counter()
     text = _shortened(decode(used.message.text or ""))
-    result: Answer | None = await bot.answer_off_loop(f"/whosaid {text}") if text else None
-    answer_id = new_answer_id()
-    reply = (
-        render(result, feedback=answer_id) if result else notice("That message has no text I can look up.")
-    )
+    nothing = notice("That message has no text I can look up.")
+    line = f"/whosaid {text}" if text else ""
+    reply = await handle(bot, client, "shortcut", line, user=used.user.id, empty=nothing)
     await post_privately(client, respond, used.channel.id, used.user.id, reply)
-    bot.log_request("shortcut", result, started, text, answer_id)
 
 
 def _shortened(text: str) -> str:

@@ -12,20 +12,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncAssistant, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.answers import Answer, link_to_add
-from bot.render import Reply, apology, escape, notice, render
+from bot.render import escape, notice
 from bot.slack.inbound import decode
-from bot.slack.listeners.adding import add_shared
+from bot.slack.listeners.handling import handle
 from bot.slack.payloads import MessageEvent, read
 from bot.slack.replies import WEB_API_FAILURES, post_answer
 from bot.slack.service import Citebot
-from bot.usage import new_answer_id
 
 logger = logging.getLogger(__name__)
 
@@ -97,28 +94,22 @@ async def _greet(bot: Citebot, client: AsyncWebClient, channel: str, thread_ts: 
 async def _answer_in_thread(
     bot: Citebot, client: AsyncWebClient, event: MessageEvent, thread_ts: str
 ) -> None:
-    started = time.perf_counter()
     text = decode(event.text or "", drop_user=bot.identity.user_id)
     await _call(
         client.assistant_threads_setStatus(channel_id=event.channel, thread_ts=thread_ts, status=STATUS)
     )
     earlier = await _earlier_question(client, event, thread_ts, bot.identity.user_id)
-    result: Answer | None = None
-    answer_id = new_answer_id()
-    reply: Reply
-    added: int | None = None
-    link = link_to_add(text)
-    try:
-        if link is not None or event.files:
-            reply, added = await add_shared(bot, client, event.user, [link] if link else [], event.files)
-        elif not text:
-            reply = notice("Ask me a question about the articles, or type help.")
-        else:
-            result = await bot.answer_off_loop(text, earlier=earlier)
-            reply = render(result, feedback=answer_id)
-    except Exception:
-        logger.exception("could not answer in an assistant thread")
-        reply = apology()
+    reply = await handle(
+        bot,
+        client,
+        "assistant",
+        text,
+        user=event.user,
+        files=event.files,
+        adds=True,
+        earlier=earlier,
+        empty=notice("Ask me a question about the articles, or type help."),
+    )
     # Posting in the thread also clears the status; if it failed, clear it ourselves.
     if not await post_answer(client, event.channel, thread_ts, reply):
         await _call(
@@ -129,7 +120,6 @@ async def _answer_in_thread(
         await _call(
             client.assistant_threads_setTitle(channel_id=event.channel, thread_ts=thread_ts, title=title)
         )
-    bot.log_request("assistant", result, started, text, answer_id, added=added)
 
 
 async def _earlier_question(

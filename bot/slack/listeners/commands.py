@@ -4,21 +4,18 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 from collections.abc import Sequence
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.answers import Answer, link_to_add
-from bot.render import apology, render
+from bot.answers import link_to_add
 from bot.slack.inbound import decode
-from bot.slack.listeners.adding import add_shared
+from bot.slack.listeners.handling import handle
 from bot.slack.payloads import SlashCommand, read
 from bot.slack.replies import respond_safely
 from bot.slack.service import Citebot
-from bot.usage import new_answer_id
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +37,6 @@ async def on_command(
     """A slash command: the answer goes in the ack itself, so Slack shows it at once, within its 3
     seconds, with no further Web API call to fail."""
     bot: Citebot = context["citebot"]
-    started = time.perf_counter()
     parsed = read(SlashCommand, command, "slash command")
     if parsed is None:
         await ack()
@@ -50,25 +46,17 @@ async def on_command(
     if link is not None:
         # Fetching may take longer than Slack's 3 seconds: say so now, answer through the response_url.
         await ack(response_type="ephemeral", text=f"Adding {link} …")
-        bot.spawn(_add(bot, parsed.user_id, link, client, respond))
+        bot.spawn(_add(bot, client, parsed.user_id, line, respond))
         return
-    result: Answer | None = None
-    answer_id = new_answer_id()
-    try:
-        result = await bot.answer_off_loop(line)
-        reply = render(result, share=line, feedback=answer_id)
-    except Exception:
-        logger.exception("could not answer %s", parsed.command)
-        reply = apology()
+    reply = await handle(bot, client, "command", line, user=parsed.user_id, share=line)
     await ack(response_type="ephemeral", text=reply.text, blocks=reply.blocks)
-    bot.log_request("command", result, started, line, answer_id)
 
 
 async def _add(
-    bot: Citebot, user_id: str | None, link: str, client: AsyncWebClient, respond: AsyncRespond | None
+    bot: Citebot, client: AsyncWebClient, user_id: str | None, line: str, respond: AsyncRespond | None
 ) -> None:
     """`/ask add <link>`: add it, and tell the user privately what happened."""
-    reply = (await add_shared(bot, client, user_id, [link], [])).reply
+    reply = await handle(bot, client, "command", line, user=user_id, adds=True)
     await respond_safely(
         respond, response_type="ephemeral", replace_original=True, text=reply.text, blocks=reply.blocks
     )

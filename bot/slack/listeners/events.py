@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import logging
-import time
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.answers import Answer, link_to_add
-from bot.render import Reply, apology, render
 from bot.slack.inbound import decode
-from bot.slack.listeners.adding import add_shared
+from bot.slack.listeners.handling import handle
 from bot.slack.payloads import MessageEvent, read
 from bot.slack.replies import post_answer
 from bot.slack.service import Citebot
-from bot.usage import new_answer_id
 
 logger = logging.getLogger(__name__)
 
@@ -63,22 +59,7 @@ def _ignored(event: MessageEvent, bot: Citebot) -> bool:
 async def _answer(
     bot: Citebot, client: AsyncWebClient, event: MessageEvent, surface: str, *, thread_ts: str | None
 ) -> None:
-    started = time.perf_counter()
+    # In a DM, a link alone (or `add <link>`) or shared files are added to the shelf.
     text = decode(event.text or "", drop_user=bot.identity.user_id)
-    result: Answer | None = None
-    answer_id = new_answer_id()
-    reply: Reply
-    added: int | None = None
-    link = link_to_add(text) if surface == "dm" else None
-    try:
-        if surface == "dm" and (link is not None or event.files):
-            # A DM that is only a link (or `add <link>`), or shares files: add them to the shelf.
-            reply, added = await add_shared(bot, client, event.user, [link] if link else [], event.files)
-        else:
-            result = await bot.answer_off_loop(text or "help")
-            reply = render(result, feedback=answer_id)
-    except Exception:
-        logger.exception("could not answer an event")
-        reply = apology()
+    reply = await handle(bot, client, surface, text, user=event.user, files=event.files, adds=surface == "dm")
     await post_answer(client, event.channel, thread_ts, reply)
-    bot.log_request(surface, result, started, text, answer_id, added=added)
