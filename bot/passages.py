@@ -12,24 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from bot.corpus import Article
+from bot.wordlists import wordlists
 
-# Words that take a full stop without ending a sentence ("Gen. Smith", "Mr. Starmer").
-ABBREVIATIONS = frozenset(
-    """
-    mr mrs ms dr prof gen lt col maj capt cmdr adm sgt cpl pvt sen rep gov pres amb rev fr st jr sr
-    no nos vol vols fig figs p pp ed eds approx est dept univ inc ltd co corp bros vs v etc al cf ca
-    jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun
-    """.split()
-)
-# After a dotted acronym ("… help for the U.S. The …") these words start a new sentence.
-SENTENCE_STARTERS = frozenset(
-    """
-    the a an this that these those it its he she they we i you his her their our my there here
-    but and or so yet however meanwhile still instead moreover nevertheless nonetheless also then
-    in on at for as if when while after before since although though despite during with without
-    what who why how which where some many most several one two no not such both each every all
-    """.split()
-)
 MAX_QUOTATION_CHARS = 1200  # a quotation longer than this is split like ordinary text
 
 # A sentence ends at . ! ? … before a capital (Latin, Cyrillic or Greek) or a digit, and at the full-width
@@ -110,14 +94,14 @@ def _ends_sentence(text: str, at: int, punctuation: str, end: int) -> bool:
     before = _WORD_BEFORE.search(text, 0, at + 1)
     word = before.group(1) if before else ""
     bare = word.strip("\"'“‘([").rstrip(".")
-    if bare.lower() in ABBREVIATIONS:
+    if bare.lower() in wordlists().abbreviations:
         return False
     if len(bare) == 1 and bare.isupper():  # an initial: "J. Smith"
         return False
     if _DOTTED_ACRONYM.match(word.strip("\"'“‘([")):
         following = text[end:].split(maxsplit=1)
         next_word = following[0].strip("\"'“‘([").lower() if following else ""
-        return next_word in SENTENCE_STARTERS
+        return next_word in wordlists().sentence_starters
     return True
 
 

@@ -16,6 +16,8 @@ from functools import lru_cache
 
 import Stemmer
 
+from bot.wordlists import wordlists
+
 # Spellings of one word in English: every variant maps to the term on the left. Names of a shelf's
 # places, people and institutions are not language: they are the domain file's aliases (Analyzer).
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -29,41 +31,6 @@ PHRASES: dict[str, str] = {
     "european union": "eu",
     "united nations": "un",
 }
-STOP_WORDS = frozenset(
-    """
-    a about above after again against all also am an and any are aren as at be because been before
-    being below between both but by can cannot could couldn did didn do does doesn doing don down
-    during each either ever few for from further had hadn has hasn have haven having he her here hers
-    herself him himself his how however i if in into is isn it its itself just let me might more most
-    much must mustn my myself neither no nor not now of off on once only or other ought our ours
-    ourselves out over own per same shan she should shouldn so some such than that the their theirs
-    them themselves then there these they this those through thus to too under until up upon us very
-    was wasn we were weren what whatever when where whether which while who whom whose why will with
-    within without won would wouldn yet you your yours yourself yourselves
-    say says said saying tell tells told think thinks thought know knows mean means please
-    many lot lots really thing things ve ll re kind kinds sort type happen happens happened happening
-    """.split()
-)
-# Russian and Ukrainian function and question words (folded as fold() leaves them: й -> и, ї -> і).
-STOP_WORDS |= frozenset(
-    """
-    и в во на с со о об по к ко у из за от до для не ни но а или что чтобы как где куда когда кто
-    почему зачем какой какая какое какие каких ли же бы это этот эта эти был была было были будет
-    будут есть быть его ее их он она они мы вы я ты то так уже еще там тут при над под про через
-    і и в у на з із зі о об про по до від для не ні але а або що щоб як де куди коли хто чому
-    навіщо якии яка яке які яких чи ж би це цеи ця ці був була було були буде будуть є бути
-    його іі іх він вона вони ми ви я ти то так вже ще там тут при над під через
-    """.split()
-)
-# British -ise spellings that are not -ize words in American English.
-_ISE_KEEP = frozenset(
-    """
-    advise advertise apprise arise chastise circumcise comprise compromise concise demise despise
-    devise disguise enterprise excise exercise expertise franchise improvise incise merchandise
-    noise otherwise paradise poise praise precise premise promise raise reprise revise rise supervise
-    surmise surprise televise treatise wise cruise bruise likewise clockwise practise
-    """.split()
-)
 _ACRONYMS = re.compile(r"\b(?:U\.S\.A\.|U\.S\.|U\.S\b|US\b|USA\b|U\.K\.|UK\b|U\.N\.|E\.U\.)")
 _ACRONYM_TERM = {"U.S.A.": "usa", "U.S.": "usa", "U.S": "usa", "US": "usa", "USA": "usa"}
 _ACRONYM_TERM |= {"U.K.": "uk", "UK": "uk", "U.N.": "un", "E.U.": "eu"}
@@ -119,7 +86,7 @@ def fold(text: str) -> str:
 
 def _americanise(word: str) -> str:
     match = _ISE.match(word)
-    if match is None or f"{match['stem']}ise" in _ISE_KEEP or word in _ISE_KEEP:
+    if match is None or f"{match['stem']}ise" in (keep := wordlists().ise_keep) or word in keep:
         return word
     return f"{match['stem']}iz{match['end']}"
 
@@ -142,8 +109,11 @@ class Analyzer:
                     phrases[folded] = term
                 else:
                     single[folded] = term
+        self._stop_words = wordlists().stop_words
         self._alias_of = single
-        self._alias_of_stem = {_stem(word): term for word, term in single.items() if word not in STOP_WORDS}
+        self._alias_of_stem = {
+            _stem(word): term for word, term in single.items() if word not in self._stop_words
+        }
         self._phrases = phrases
         self._phrase_re = re.compile(
             r"\b(?:" + "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True)) + r")\b"
@@ -179,7 +149,7 @@ class Analyzer:
             return term
         if word in self._alias_of:
             term = self._alias_of[word]
-        elif word in STOP_WORDS or (len(word) < 2 and not word.isdigit() and not _CJK_RUN.match(word)):
+        elif word in self._stop_words or (len(word) < 2 and not word.isdigit() and not _CJK_RUN.match(word)):
             term = None
         else:
             stem = _stem(word)

@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "bot"
 
 # Each stage: the modules (or packages) in it, in the order data flows.
 STAGES: list[tuple[str, ...]] = [
-    ("bot", "bot.errors", "bot.config", "bot.domain", "bot.text", "bot.logs"),
+    ("bot", "bot.errors", "bot.config", "bot.wordlists", "bot.domain", "bot.text", "bot.logs"),
     ("bot.webpage", "bot.pdf", "bot.fetch", "bot.corpus"),
     ("bot.passages", "bot.shelf", "bot.adds"),
     ("bot.attribution",),

@@ -61,3 +61,15 @@ def test_query_us_is_the_country_unless_a_verb_takes_it() -> None:
     assert tokenize_query("what is the us backstop") == ["usa", "backstop"]
     assert tokenize_query("tell us about the backstop") == ["backstop"]
     assert tokenize("they told us") == []
+
+
+def test_the_word_lists_ship_as_data_and_are_read_whole() -> None:
+    from bot.wordlists import wordlists
+
+    lists = wordlists()
+    assert {"the", "whether", "что", "це"} <= lists.stop_words  # English, Russian, Ukrainian
+    assert "minister" not in lists.stop_words
+    assert {"gen", "sen", "sept"} <= lists.abbreviations and "however" in lists.sentence_starters
+    assert "promise" in lists.ise_keep and "organise" not in lists.ise_keep
+    assert lists.junk.match("Advertisement") and lists.junk.match("Follow us on Telegram")
+    assert not lists.junk.match("Advertisement revenue fell by a third, the minister said.")

@@ -7,28 +7,42 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 from bot.answers.models import Command
 from bot.attribution.grammar import is_source_noun
 from bot.domain import Domain
+from bot.wordlists import wordlists
 
 MAX_QUERY_CHARS = 1000
 
 _URL = re.compile(r"\b(?:https?://|www\.)\S+", re.I)
 _SLASH = re.compile(r"^/(?P<name>[\w-]+)(?:\s+(?P<arg>.*))?$", re.S)
-_WHO_SAID = re.compile(
-    r"^(?:and\s+)?(?:who|which\s+(?P<noun>\w+))\s+(?:(?:has|had|have|once)\s+)?"
-    r"(?:said|says|say|stated|states|claimed|claims|remarked|wrote|writes|warned|warns|argued|argues|"
-    r"insisted|insists|told|tells|called\s+for|is\s+quoted\s+(?:as\s+)?saying|was\s+quoted\s+(?:as\s+)?saying)"
-    r"\b[\s:,]*(?:that\s+|this\s*:?\s*)?(?P<arg>.*)$",
-    re.IGNORECASE | re.S,
-)
-_WHAT_DID = re.compile(
-    r"^(?:and\s+)?what\s+(?:did|does|has|have|had)\s+(?P<person>.+?)\s+(?:said|say|says|tell|told|think|thought|"
-    r"claim|claimed|argue|argued|propose|proposed|want|wanted|demand|demanded|suggest|suggested|"
-    r"warn|warned|stress|stressed)\b(?:\s+(?:about|on|regarding|of)\b)?\s*(?P<topic>.*?)[?.!]*$",
-    re.IGNORECASE | re.S,
-)
+
+
+@cache
+def _who_said() -> re.Pattern[str]:
+    """ "who said …", "which minister warned that …": the verbs are wordlists.toml's."""
+    verbs = "|".join(wordlists().who_said_verbs)
+    return re.compile(
+        r"^(?:and\s+)?(?:who|which\s+(?P<noun>\w+))\s+(?:(?:has|had|have|once)\s+)?"
+        rf"(?:{verbs}|called\s+for|is\s+quoted\s+(?:as\s+)?saying|was\s+quoted\s+(?:as\s+)?saying)"
+        r"\b[\s:,]*(?:that\s+|this\s*:?\s*)?(?P<arg>.*)$",
+        re.IGNORECASE | re.S,
+    )
+
+
+@cache
+def _what_did() -> re.Pattern[str]:
+    """ "what did X say about …": the verbs are wordlists.toml's."""
+    verbs = "|".join(wordlists().what_did_verbs)
+    return re.compile(
+        rf"^(?:and\s+)?what\s+(?:did|does|has|have|had)\s+(?P<person>.+?)\s+(?:{verbs})\b"
+        r"(?:\s+(?:about|on|regarding|of)\b)?\s*(?P<topic>.*?)[?.!]*$",
+        re.IGNORECASE | re.S,
+    )
+
+
 _ADD = re.compile(r"^(?:/ask\s+)?(?:add\s+)?(?P<url>https?://\S+)$", re.IGNORECASE)
 _EMOJI_CODE = re.compile(r":[a-z0-9_+'-]+:(?::skin-tone-\d:)?", re.I)  # how Slack sends emoji in text
 _EMOJI_CATEGORIES = frozenset({"So", "Sk", "Mn"})  # pictographs, modifiers, variation selectors
@@ -94,12 +108,12 @@ def parse(text: str, domain: Domain, is_person: Callable[[str], bool] | None = N
 
 def route(text: str, domain: Domain, is_person: Callable[[str], bool] | None = None) -> Request:
     """Send free text to the command it plainly asks for (the domain's routes); anything else is /ask."""
-    who_said = _WHO_SAID.match(text)
+    who_said = _who_said().match(text)
     if who_said is not None and who_said["noun"] and not is_source_noun(who_said["noun"].lower()):
         who_said = None  # "Which theory states that …" asks about a theory, not a speaker
     if who_said is not None and who_said["arg"].strip(" ?\"'“”"):
         return Request("whosaid", strip_quotes(who_said["arg"]), routed=True, question=text)
-    what_did = _WHAT_DID.match(text)
+    what_did = _what_did().match(text)
     person = what_did["person"] if what_did else ""
     # A side's people go to its position command, which quotes them first and then others on their side.
     side = next((t for t in domain.topics if t.spoken_by_side(person)), None) if what_did else None

@@ -15,6 +15,7 @@ import yaml
 
 from bot.corpus.models import Article
 from bot.errors import ArticleError
+from bot.wordlists import wordlists
 
 logger = logging.getLogger(__name__)
 
@@ -33,23 +34,6 @@ _BIO_WORDS = re.compile(
     r"\b(?:director|fellow|editor|correspondent|journalist|reporter|analyst|professor|writer|author|"
     r"columnist|contributor|researcher|founder|head|expert|lecturer|chair|president)\b",
     re.IGNORECASE,
-)
-
-
-# Lines that are site furniture, not article text (matched against the whole stripped line).
-_JUNK = re.compile(
-    r"""^(?:
-        [\W_]*\d{0,3}[\W_]*                                  # a lone "0", "…", "***", "—"
-      | (?:subscribe|sign\ up|log\ in|sign\ in)\b.{0,120}
-      | share\ (?:this|on)\b.{0,80} | click\ to\ share\b.{0,80}
-      | advertisement | sponsored(?:\ content)? | skip\ to\ (?:main\ )?content
-      | (?:related|recommended|most\ read|trending)(?:\ (?:articles|stories|posts|news))?:?
-      | read\ (?:more|also|next)\b.{0,120}
-      | source:\ *source | (?:source|via|tags?|filed\ under|categories):.{0,160}
-      | follow\ us\b.{0,120} | (?:we\ use\ )?cookies?\b.{0,160}
-      | all\ rights\ reserved.{0,80} | ©.{0,120} | copyright\b.{0,120}
-    )$""",
-    re.IGNORECASE | re.VERBOSE,
 )
 
 
@@ -146,6 +130,7 @@ def parse_article(
     author_role = None
     url = meta.get("url")
     kept: list[_Line | None] = []  # None marks a dropped line, which also ends a paragraph
+    junk = wordlists().junk  # site furniture (wordlists.toml)
     for i, line in enumerate(_cut_trailer(lines)):
         near_edge = i < 5 or i >= len(lines) - 3
         if line.after_blank:
@@ -161,7 +146,7 @@ def parse_article(
         elif (m := _COPYRIGHT.match(line.text)) is not None and len(line.text) < 120:
             outlet = outlet or _clean_outlet(m["outlet"])
             kept.append(None)
-        elif _JUNK.match(line.text) or (
+        elif junk.match(line.text) or (
             clutter is not None and clutter.fullmatch(" ".join(line.text.split()))
         ):
             kept.append(None)

@@ -71,7 +71,16 @@ _ARRAYS = {
     "by_speaker": ("indptr", "passage", "row"),
 }
 # The stages whose code and data decide what an index contains: a change to any file in them rebuilds it.
-_BUILDING_STAGES = ("corpus", "webpage.py", "passages.py", "text.py", "attribution", "index")
+_BUILDING_STAGES = (
+    "corpus",
+    "webpage.py",
+    "passages.py",
+    "text.py",
+    "wordlists.py",
+    "wordlists.toml",
+    "attribution",
+    "index",
+)
 # … but for files that decide nothing a segment holds: its vectors are kept apart, keyed by their model.
 _NOT_BUILDING = frozenset({"index/meaning.py", "index/watch.py"})
 
