@@ -15,6 +15,10 @@ import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncAssistant, AsyncBoltContext
+from slack_bolt.context.say.async_say import AsyncSay
+from slack_bolt.context.set_status.async_set_status import AsyncSetStatus
+from slack_bolt.context.set_suggested_prompts.async_set_suggested_prompts import AsyncSetSuggestedPrompts
+from slack_bolt.context.set_title.async_set_title import AsyncSetTitle
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.render import escape, notice
@@ -42,7 +46,10 @@ def register(app: AsyncApp) -> None:
 
 
 async def on_thread_started(
-    payload: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    payload: dict[str, Any],
+    context: AsyncBoltContext,
+    say: AsyncSay,
+    set_suggested_prompts: AsyncSetSuggestedPrompts,
 ) -> None:
     """A new panel thread: a greeting naming the shelf, and prompts built from it."""
     bot: Citebot = context["citebot"]
@@ -50,7 +57,7 @@ async def on_thread_started(
     if not isinstance(thread, dict) or not thread.get("channel_id") or not thread.get("thread_ts"):
         logger.warning("ignored an assistant_thread_started event without its thread")
         return
-    bot.spawn(_greet(bot, client, str(thread["channel_id"]), str(thread["thread_ts"])))
+    bot.spawn(_greet(bot, say, set_suggested_prompts))
 
 
 async def on_context_changed(payload: dict[str, Any]) -> None:
@@ -58,7 +65,13 @@ async def on_context_changed(payload: dict[str, Any]) -> None:
     channel they are looking at, so there is nothing to keep."""
 
 
-async def on_user_message(payload: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
+async def on_user_message(
+    payload: dict[str, Any],
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+    set_status: AsyncSetStatus,
+    set_title: AsyncSetTitle,
+) -> None:
     """A question in a panel thread: status while answering, the answer in the thread, a title."""
     bot: Citebot = context["citebot"]
     message = read(MessageEvent, payload, "assistant thread message")
@@ -66,10 +79,10 @@ async def on_user_message(payload: dict[str, Any], client: AsyncWebClient, conte
         return
     if message.user == bot.identity.user_id:
         return
-    bot.spawn(_answer_in_thread(bot, client, message, message.thread_ts))
+    bot.spawn(_answer_in_thread(bot, client, message, message.thread_ts, set_status, set_title))
 
 
-async def _greet(bot: Citebot, client: AsyncWebClient, channel: str, thread_ts: str) -> None:
+async def _greet(bot: Citebot, say: AsyncSay, set_suggested_prompts: AsyncSetSuggestedPrompts) -> None:
     index = bot.index
     count = len(index.articles)
     greeting = (
@@ -79,25 +92,26 @@ async def _greet(bot: Citebot, client: AsyncWebClient, channel: str, thread_ts: 
         else "Hi! The shelf has no articles yet. Share a link with me to add one, or type help."
     )
     try:
-        await client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=escape(greeting))
+        await say(text=escape(greeting))
     except WEB_API_FAILURES as exc:
         logger.warning("could not greet in an assistant thread (%s)", type(exc).__name__)
     prompts = [{"title": p.title, "message": p.message} for p in await asyncio.to_thread(bot.prompts)]
     try:
-        await client.assistant_threads_setSuggestedPrompts(
-            channel_id=channel, thread_ts=thread_ts, prompts=prompts, title="Try one of these:"
-        )
+        await set_suggested_prompts(prompts=prompts, title="Try one of these:")
     except WEB_API_FAILURES as exc:
         logger.warning("could not set suggested prompts (%s)", type(exc).__name__)
 
 
 async def _answer_in_thread(
-    bot: Citebot, client: AsyncWebClient, event: MessageEvent, thread_ts: str
+    bot: Citebot,
+    client: AsyncWebClient,
+    event: MessageEvent,
+    thread_ts: str,
+    set_status: AsyncSetStatus,
+    set_title: AsyncSetTitle,
 ) -> None:
     text = decode(event.text or "", drop_user=bot.identity.user_id)
-    await _call(
-        client.assistant_threads_setStatus(channel_id=event.channel, thread_ts=thread_ts, status=STATUS)
-    )
+    await _call(set_status(STATUS))
     earlier = await _earlier_question(client, event, thread_ts, bot.identity.user_id)
     reply = await handle(
         bot,
@@ -110,16 +124,14 @@ async def _answer_in_thread(
         earlier=earlier,
         empty=notice("Ask me a question about the articles, or type help."),
     )
-    # Posting in the thread also clears the status; if it failed, clear it ourselves.
+    # Posting in the thread also clears the status; if it failed, clear it ourselves. Not Bolt's `say`
+    # here: to attach the thread's context as metadata, it reads the thread again (conversations.replies)
+    # before every answer, and the answer needs none.
     if not await post_answer(client, event.channel, thread_ts, reply):
-        await _call(
-            client.assistant_threads_setStatus(channel_id=event.channel, thread_ts=thread_ts, status="")
-        )
+        await _call(set_status(""))
     if earlier is None and text:
         title = text if len(text) <= MAX_TITLE_CHARS else text[: MAX_TITLE_CHARS - 1] + "…"
-        await _call(
-            client.assistant_threads_setTitle(channel_id=event.channel, thread_ts=thread_ts, title=title)
-        )
+        await _call(set_title(title))
 
 
 async def _earlier_question(
