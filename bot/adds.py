@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -33,12 +33,14 @@ class AddQueue:
         *,
         allow_private: bool = False,
         cache: Callable[[], ExtractionCache | None] = lambda: None,
+        clutter: Sequence[str] = (),
         max_waiting: int = MAX_WAITING,
         max_per_person: int = MAX_PER_PERSON,
     ) -> None:
         self.corpus_dir = corpus_dir
         self.allow_private = allow_private
         self._cache = cache
+        self.clutter = tuple(clutter)  # the domain file's clutter lines: the shelf read as the index reads it
         self._max_waiting = max_waiting
         self._max_per_person = max_per_person
         self._under_way: Counter[str] = Counter()  # person -> adds; touched only on the event loop
@@ -83,7 +85,14 @@ class AddQueue:
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="citebot-add")
         work = functools.partial(
-            add_data, data, name, self.corpus_dir, source=source, url=url, cache=self._cache()
+            add_data,
+            data,
+            name,
+            self.corpus_dir,
+            source=source,
+            url=url,
+            cache=self._cache(),
+            clutter=self.clutter,
         )
         return await asyncio.get_running_loop().run_in_executor(self._pool, work)
 

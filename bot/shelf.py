@@ -92,22 +92,33 @@ class Outcome:
 
 
 def add_to_corpus(
-    paths: Sequence[Path], corpus_dir: Path, *, cache: ExtractionCache | Path | None = None
+    paths: Sequence[Path],
+    corpus_dir: Path,
+    *,
+    cache: ExtractionCache | Path | None = None,
+    clutter: Sequence[str] = (),
 ) -> list[Outcome]:
     """Copy the articles among `paths` (files, or folders searched recursively) into `corpus_dir`.
 
     `cache` keeps what was extracted from pages by their hash (load_corpus): the shelf's pages are then
     read from it, not extracted again, and a new page's extraction serves the next index build too.
+    `clutter`: the domain file's clutter lines, so that the shelf is read as the index reads it (every
+    add path passes them).
     """
-    shelf = Shelf(corpus_dir, cache=cache)
+    shelf = Shelf(corpus_dir, cache=cache, clutter=clutter)
     return [shelf.add(path) for path in shelf_files(paths)]
 
 
 def add_link(
-    url: str, corpus_dir: Path, *, allow_private: bool = False, cache: ExtractionCache | Path | None = None
+    url: str,
+    corpus_dir: Path,
+    *,
+    allow_private: bool = False,
+    cache: ExtractionCache | Path | None = None,
+    clutter: Sequence[str] = (),
 ) -> Outcome:
     """Fetch the page, PDF or text at `url` (safely: bot/fetch.py) and add it; a refusal says why."""
-    return Shelf(corpus_dir, cache=cache).add_link(url, allow_private=allow_private)
+    return Shelf(corpus_dir, cache=cache, clutter=clutter).add_link(url, allow_private=allow_private)
 
 
 def add_data(
@@ -118,13 +129,14 @@ def add_data(
     source: str,
     url: str | None = None,
     cache: ExtractionCache | Path | None = None,
+    clutter: Sequence[str] = (),
 ) -> Outcome:
     """Add one article given as bytes (a fetched page, a file shared in Slack) under the file name `name`.
 
     `url` is where it came from: the same address added twice is one article. Nothing is written unless
     the article is accepted, and then in one step (no reader ever sees half a file).
     """
-    return Shelf(corpus_dir, cache=cache).add_data(data, name, source, url)
+    return Shelf(corpus_dir, cache=cache, clutter=clutter).add_data(data, name, source, url)
 
 
 class Shelf:

@@ -4,6 +4,7 @@ story added four times at once. Sites are real HTTP servers on 127.0.0.1 started
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
@@ -18,6 +19,7 @@ from typing import Any
 import httpcore
 import pytest
 
+from bot.adds import AddQueue
 from bot.errors import FetchRefused
 from bot.fetch import fetch
 from bot.shelf import Shelf, add_to_corpus
@@ -216,3 +218,31 @@ def test_adding_a_fifo_is_refused_at_once(tmp_path: Path) -> None:
     result = _run_bot("add", "--corpus", str(tmp_path / "articles"), str(fifo), cwd=tmp_path)
     assert "not a regular file" in result.stdout + result.stderr
     assert not (tmp_path / "articles" / "pipe.txt").exists()
+
+
+# -- every add path reads the shelf as the index does ----------------------------------------------
+
+CLUTTER = ["Harbour desk notes are compiled*"]
+HARBOUR = (
+    "The ferry line will run three crossings a day from November.\n\n"
+    "Fees for lorries rise in spring, two months earlier than planned.\n\n"
+    "The harbour handled more passengers last year than the year before.\n\n"
+    "Residents of the island want a morning boat kept in the timetable.\n"
+)
+HARBOUR_COPY = HARBOUR + "\nHarbour desk notes are compiled by the night editor on Fridays.\n"
+
+
+def test_adds_from_slack_read_the_shelf_with_the_domains_clutter_lines(tmp_path: Path) -> None:
+    # The copy differs from the shelf's story only by a clutter line: read as the index reads it (the
+    # line left out), it is the same story; read without the domain's clutter, a fifth of it is new.
+    for clutter, same in ((CLUTTER, True), ((), False)):
+        shelf = tmp_path / f"shelf-{same}"
+        shelf.mkdir()
+        (shelf / "harbour.md").write_text(HARBOUR, encoding="utf-8")
+        queue = AddQueue(shelf, clutter=clutter)
+        try:
+            outcome = asyncio.run(queue.to_shelf(HARBOUR_COPY.encode(), "copy.md", "copy.md"))
+        finally:
+            queue.close()
+        said = f"{outcome.refused or ''} {outcome.note or ''}"
+        assert ("harbour.md" in said) is same, said

@@ -54,7 +54,11 @@ def console(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
             if link is not None:  # as in a DM: a link alone, or `add <link>`, adds the article
                 with host_extractions(settings) as extracted:
                     outcome = add_link(
-                        link, settings.corpus_dir, allow_private=settings.fetch_allow_private, cache=extracted
+                        link,
+                        settings.corpus_dir,
+                        allow_private=settings.fetch_allow_private,
+                        cache=extracted,
+                        clutter=domain.clutter,
                     )
                 print(added_text(outcome), file=stdout)
                 index = load_index(settings, domain)

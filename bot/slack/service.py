@@ -98,6 +98,7 @@ class Citebot:
             settings.corpus_dir,
             allow_private=settings.fetch_allow_private,
             cache=lambda: extractions(self.settings, self.state),
+            clutter=self.domain.clutter,
         )
 
     def answer(self, text: str, earlier: str | None = None) -> Answer:
