@@ -18,7 +18,7 @@ import pytest
 from bot.config import Settings
 from bot.domain import shipped_domain
 from bot.index import SearchIndex, open_index
-from bot.index.watch import keep_current
+from bot.slack.watch import keep_current
 from tests.slack_kit import Server, StandIn, post, sign, slash_command, start_server
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"

@@ -82,7 +82,7 @@ _BUILDING_STAGES = (
     "index",
 )
 # … but for files that decide nothing a segment holds: its vectors are kept apart, keyed by their model.
-_NOT_BUILDING = frozenset({"index/meaning.py", "index/watch.py"})
+_NOT_BUILDING = frozenset({"index/meaning.py"})
 
 
 def check_folder(folder: Path, corpus_dir: Path) -> None:

@@ -33,8 +33,8 @@ from bot.errors import CitebotError, CorpusError, StateUnavailable
 from bot.hosts import extractions, record_shelf
 from bot.index import SearchIndex, by_meaning, open_index, saved_index
 from bot.index.meaning import Filler
-from bot.index.watch import keep_current
 from bot.shared import SharedState, SqliteState, describe, open_state
+from bot.slack.watch import keep_current
 from bot.usage import AnswerRecord, Cited, FeedbackRecord
 
 logger = logging.getLogger(__name__)

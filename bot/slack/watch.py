@@ -1,8 +1,9 @@
 """Keep a running bot's index current: watch the corpus folder, rebuild elsewhere, swap when ready.
 
-The new index is built by a child process, `python -m bot index --if-stale` (so the server keeps
-answering at full speed), saved, and memory-mapped back; the caller swaps it in with one assignment. Until then every request is
-answered from the old index, and no request ever sees a half-built one.
+The server's job, not the index's: the corpus stage says what changed (`corpus.file_changes`), a child
+process, `python -m bot index --if-stale`, writes the new segment (so the server keeps answering at
+full speed), and the server maps it back and swaps it in with one assignment. Until then every
+request is answered from the old index, and no request ever sees a half-built one.
 """
 
 from __future__ import annotations
