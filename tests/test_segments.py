@@ -19,8 +19,9 @@ import pytest
 
 from bot.answers import answer
 from bot.config import default_index_folder
-from bot.corpus import load_corpus
-from bot.index import SearchIndex, merge_segments, open_index
+from bot.corpus import file_changes, load_corpus
+from bot.domain import shipped_domain
+from bot.index import IndexWriter, SearchIndex, merge_segments, open_index, store
 from bot.index.update import SEGMENTS_PER_TIER
 from tests.conftest import OWN_ARTICLES
 
@@ -236,3 +237,26 @@ def test_kill_9_during_updates_and_merges_leaves_a_usable_index_and_no_debris(tm
         ours, theirs = index.search(terms, 10), whole.search(terms, 10)
         assert [h.passage for h in ours] == [h.passage for h in theirs]
         assert [h.score for h in ours] == pytest.approx([h.score for h in theirs], rel=1e-6)
+
+
+def test_the_writer_commits_each_change_as_one_new_manifest(shelf: Path) -> None:
+    # IndexWriter is the one writer: an add is a new segment and deletion marks, committed by one new
+    # manifest that readers then map; a change only a full build can settle is left unwritten.
+    folder = default_index_folder(shelf)
+    open_index(shelf)
+    knowledge = shipped_domain().knowledge()
+    before = store.read_manifest(folder)
+    _write(shelf, "strike.md", ARTICLES["strike.md"])
+    _write(shelf, "quay.md", ARTICLES["quay.md"].replace("four million", "five million"))
+    changes = file_changes(shelf, before.files, before.taken_ns)
+    with IndexWriter(folder, shelf, knowledge) as writer:
+        after = writer.add(before, changes)
+    assert after is not None and store.read_manifest(folder) == after and after.id != before.id
+    assert [s.name for s in after.segments[:-1]] == [s.name for s in before.segments]
+    assert after.segments[0].deleted == ["quay.md"]  # the earlier version, marked deleted in its segment
+    _compare(shelf, open_index(shelf))
+    _write(shelf, "copy.md", ARTICLES["talks.md"] + "\n" + ARTICLES["strike.md"].split("---")[-1])
+    latest = store.read_manifest(folder)
+    with IndexWriter(folder, shelf, knowledge) as writer:  # shares sentences with strike.md
+        assert writer.add(latest, file_changes(shelf, latest.files, latest.taken_ns)) is None
+    assert store.read_manifest(folder) == latest  # nothing committed

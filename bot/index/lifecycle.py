@@ -11,28 +11,14 @@ from bot.config import default_index_folder
 from bot.corpus import Corpus, ExtractionCache, FileChanges, file_changes, load_corpus
 from bot.domain import Knowledge
 from bot.errors import IndexUnusable
-from bot.index import meaning, store, update
+from bot.index import meaning, store
 from bot.index.builder import build
-from bot.index.reading import ReadingCache
-from bot.index.searcher import SearchIndex, shelf_knowledge
-from bot.index.segments import Segment
+from bot.index.searcher import SearchIndex, mapped, shelf_knowledge
 from bot.index.workers import Progress
-from bot.meaning import installed_key
+from bot.index.writer import IndexWriter
 from bot.meaning import load as load_model
 
 logger = logging.getLogger(__name__)
-
-
-def extraction_cache(index_folder: Path) -> Path | None:
-    """Where what was extracted from pages and PDFs is kept: in the index folder, once Citebot owns it."""
-    return index_folder / "extracted" if store.owned(index_folder) else None
-
-
-def reading_cache(index_folder: Path, knowledge: Knowledge) -> ReadingCache | None:
-    """Where what each article contributes to the index is kept: in the index folder, once Citebot owns it."""
-    if not store.owned(index_folder):
-        return None
-    return ReadingCache(index_folder / "read", f"{store.code_version()}:{knowledge.fingerprint}")
 
 
 def open_index(
@@ -65,37 +51,24 @@ def open_index(
     if not save:
         return SearchIndex.build(load_corpus(corpus_dir, clutter=knowledge.clutter), progress, knowledge)
     try:
-        with store.building(folder):
+        with IndexWriter(folder, corpus_dir, knowledge, extraction) as writer:
             try:  # another process may have brought it up to date while we waited for the lock
                 return _current(folder, corpus_dir, knowledge, previous)
             except _Stale as stale:
                 reason = str(stale)
                 if stale.manifest is not None and stale.changes is not None:
-                    extracted = extraction if extraction is not None else extraction_cache(folder)
-                    index = _updated(
-                        folder,
-                        corpus_dir,
-                        knowledge,
-                        stale.manifest,
-                        stale.changes,
-                        progress,
-                        previous,
-                        extracted,
-                    )
-                    if index is not None:
+                    updated = writer.add(stale.manifest, stale.changes, progress)
+                    if updated is not None:
+                        index = mapped(folder, updated, previous)
+                        index.corpus_stat = tuple((f.name, f.size, f.mtime_ns) for f in stale.changes.files)
                         return index
                     reason = "a changed article shares sentences with another"
             if reason == "no saved index":
                 logger.info("no saved index in %s; building one", folder)
             else:
                 logger.warning("saved index in %s rebuilt whole (%s)", folder, reason)
-            extracted = extraction if extraction is not None else extraction_cache(folder)
-            return build_and_save(
-                load_corpus(corpus_dir, cache=extracted, clutter=knowledge.clutter),
-                folder,
-                progress,
-                knowledge,
-            )
+            corpus = load_corpus(corpus_dir, cache=writer.extraction, clutter=knowledge.clutter)
+            return build_and_save(corpus, folder, progress, knowledge)
     except OSError as exc:  # the lock's folder cannot be written: build in memory
         logger.warning("could not save the index to %s (%s); it will be rebuilt next time", folder, exc)
         return SearchIndex.build(load_corpus(corpus_dir, clutter=knowledge.clutter), progress, knowledge)
@@ -155,53 +128,6 @@ def saved_index(folder: Path) -> SearchIndex | None:
         return None
 
 
-def mapped(folder: Path, manifest: store.Manifest, previous: SearchIndex | None = None) -> SearchIndex:
-    """The index `manifest` describes, its segments memory-mapped (or taken from `previous`)."""
-    have = {s.name: s for s in previous.segments} if previous is not None else {}
-    key = installed_key()
-    segments = []
-    for entry in manifest.segments:
-        if entry.name in have:
-            segment = have[entry.name].with_deleted(entry.deleted)
-        else:
-            segment = Segment(entry.name, store.load_segment(folder, entry.name), entry.deleted)
-        if segment.meaning is None and key is not None:
-            segment.meaning = meaning.open_meaning(folder / entry.name, key)
-        segments.append(segment)
-    index = SearchIndex(segments, fingerprint=manifest.id)
-    if previous is not None:
-        index.meaning_model = previous.meaning_model
-    return index
-
-
-def _updated(
-    folder: Path,
-    corpus_dir: Path,
-    knowledge: Knowledge,
-    manifest: store.Manifest,
-    changes: FileChanges,
-    progress: Progress | None,
-    previous: SearchIndex | None,
-    extraction: ExtractionCache | Path | None,
-) -> SearchIndex | None:
-    """The index with a new segment for what changed (saved), or None if it needs a full build."""
-    reader = update.Reader(corpus_dir, extraction, knowledge.clutter)
-    cache = reading_cache(folder, knowledge)
-    updated = update.update(folder, manifest, changes, reader, knowledge, progress, cache)
-    if updated is None:
-        return None
-    store.write_manifest(folder, updated)
-    logger.info(
-        "index in %s updated: %d new or changed and %d removed article files, in a new segment",
-        folder,
-        len(changes.changed),
-        len(changes.removed),
-    )
-    index = mapped(folder, updated, previous)
-    index.corpus_stat = tuple((f.name, f.size, f.mtime_ns) for f in changes.files)
-    return index
-
-
 def merge_segments(
     folder: Path, corpus_dir: Path, knowledge: Knowledge | None = None, *, until_done: bool = True
 ) -> int:
@@ -212,27 +138,9 @@ def merge_segments(
     if not store.owned(folder):
         return merges
     while True:
-        with store.building(folder):
-            try:
-                manifest = store.read_manifest(folder)
-                manifest.usable(knowledge.fingerprint)
-                index = mapped(folder, manifest)
-            except IndexUnusable:
+        with IndexWriter(folder, corpus_dir, knowledge) as writer:
+            if not writer.merge_once():
                 return merges
-            chosen = update.merge_plan(index.segment_sizes())
-            if not chosen:
-                return merges
-            reader = update.Reader(corpus_dir, extraction_cache(folder), knowledge.clutter)
-            merged = update.merge(
-                folder, manifest, chosen, reader, knowledge, reading_cache(folder, knowledge)
-            )
-            if merged is None:
-                return merges
-            old = {entry.name for entry in manifest.segments}
-            for entry in merged.segments:
-                if entry.name not in old:  # the merged segment: its passages keep their vectors
-                    meaning.carry_over(folder, old - {e.name for e in merged.segments}, entry.name)
-            store.write_manifest(folder, merged)
             merges += 1
         if not until_done:
             return merges
@@ -252,23 +160,12 @@ def build_and_save(
     What each article contributed is kept in `folder` too, so that the next build, after an article is
     added or changed, works out again only what changed."""
     knowledge = shelf_knowledge(knowledge)
-    cache = reading_cache(folder, knowledge) if folder is not None else None
-    data = build(corpus, knowledge, progress, cache, workers)
-    index = SearchIndex(data)
-    if folder is not None:
-        try:
-            manifest = store.save(
-                data,
-                folder,
-                corpus.files,
-                corpus.stat_taken_ns,
-                lambda name, replaced: meaning.carry_over(folder, replaced, name),  # vectors kept
-            )
-            index = mapped(folder, manifest)
-        except OSError as exc:
-            logger.warning("could not save the index to %s (%s); it will be rebuilt next time", folder, exc)
-        if cache is not None:
-            cache.prune()
+    if folder is None:
+        index = SearchIndex(build(corpus, knowledge, progress, None, workers))
+    else:
+        writer = IndexWriter(folder, Path(), knowledge, held=True)
+        data, manifest = writer.rebuild(corpus, progress, workers)
+        index = mapped(folder, manifest) if manifest is not None else SearchIndex(data)
     index.corpus_stat = tuple((f.name, f.size, f.mtime_ns) for f in corpus.files)
     return index
 

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -26,12 +27,12 @@ from bot.attribution import (
 )
 from bot.corpus import ArticleInfo, Corpus
 from bot.domain import Knowledge, shipped_domain
-from bot.index import engine, meaning, update
+from bot.index import engine, meaning, store, update
 from bot.index.builder import IndexData, build, passage_terms
 from bot.index.reading import KINDS, ReadingCache
 from bot.index.segments import Segment
 from bot.index.workers import Progress
-from bot.meaning import Model
+from bot.meaning import Model, installed_key
 from bot.passages import Passage
 from bot.text import Analyzer
 
@@ -404,3 +405,22 @@ class SearchIndex:
 
 def shelf_knowledge(knowledge: Knowledge | None) -> Knowledge:
     return knowledge if knowledge is not None else shipped_domain().knowledge()
+
+
+def mapped(folder: Path, manifest: store.Manifest, previous: SearchIndex | None = None) -> SearchIndex:
+    """The index `manifest` describes, its segments memory-mapped (or taken from `previous`)."""
+    have = {s.name: s for s in previous.segments} if previous is not None else {}
+    key = installed_key()
+    segments = []
+    for entry in manifest.segments:
+        if entry.name in have:
+            segment = have[entry.name].with_deleted(entry.deleted)
+        else:
+            segment = Segment(entry.name, store.load_segment(folder, entry.name), entry.deleted)
+        if segment.meaning is None and key is not None:
+            segment.meaning = meaning.open_meaning(folder / entry.name, key)
+        segments.append(segment)
+    index = SearchIndex(segments, fingerprint=manifest.id)
+    if previous is not None:
+        index.meaning_model = previous.meaning_model
+    return index
