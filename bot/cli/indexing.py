@@ -11,10 +11,11 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 
 from bot.config import Settings
-from bot.corpus import load_corpus, shown_name
+from bot.corpus import ExtractionCache, load_corpus, shown_name
 from bot.domain import Domain, load_domain
 from bot.hosts import build_lock, host_extractions, list_shelf
 from bot.index import SearchIndex, build_and_save, by_meaning, merge_segments, open_index
+from bot.index.workers import Progress
 from bot.progress import indexing_progress
 from bot.shelf import Shelf, shelf_files
 
@@ -25,19 +26,26 @@ def load_index(settings: Settings, domain: Domain, *, wait: float | None = None)
     """The corpus's index; given `wait` and with MEANING on, it ranks by meaning too, its vectors
     filling in behind it (waited for up to `wait` seconds)."""
     with indexing_progress() as progress, host_extractions(settings) as extracted:
-        index = open_index(
-            settings.corpus_dir,
-            settings.index_folder,
-            progress,
-            knowledge=domain.knowledge(),
-            extraction=extracted,
-        )
+        index = _open(settings, domain, progress, extracted)
     if settings.meaning and wait is not None:
         with indexing_progress("embedding passages", unit="passages") as progress:
             filler = by_meaning(index, settings.index_folder, wait=wait, report=progress if wait else None)
             if filler is not None:
                 filler.report_to(None)  # the rest fill in quietly while questions are answered
     return index
+
+
+def _open(
+    settings: Settings, domain: Domain, progress: Progress, extracted: ExtractionCache | None
+) -> SearchIndex:
+    """The shelf's saved index, brought up to date (a new segment for what changed)."""
+    return open_index(
+        settings.corpus_dir,
+        settings.index_folder,
+        progress,
+        knowledge=domain.knowledge(),
+        extraction=extracted,
+    )
 
 
 def index_build_lock(settings: Settings) -> AbstractContextManager[None]:
@@ -116,13 +124,7 @@ def add_command(settings: Settings, paths: list[str], *, as_json: bool) -> int:
         if added:
             # Only the added files are read again: they go into a new segment of the index.
             with indexing_progress("reading articles") as progress:
-                index = open_index(
-                    settings.corpus_dir,
-                    settings.index_folder,
-                    progress,
-                    knowledge=domain.knowledge(),
-                    extraction=extracted,
-                )
+                index = _open(settings, domain, progress, extracted)
     if added:
         if not as_json:
             print(
