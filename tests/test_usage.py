@@ -3,6 +3,7 @@ PostgreSQL server): what is kept, what replaces what, what expires, what the rep
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -301,3 +302,19 @@ def test_an_unreachable_shared_cache_is_only_a_miss(tmp_path: Path, monkeypatch:
     cache = LayeredExtractions(None, SharedExtractions(state))
     article = corpus_loading.article_from_bytes(page, "plan.html", ".html", cache=cache)
     assert article.title
+
+
+def test_a_click_that_beats_its_answers_record_still_finds_it(seed_index: SearchIndex) -> None:
+    # The answer's usage record is written off the event loop (and, with two workers, by the other
+    # process): a quick click waits for it rather than filing the feedback under "unknown".
+    settings = Settings(_env_file=None, corpus_dir=SEEDS)
+    bot = Citebot(settings, seed_index, SqliteState.in_memory())
+    result = bot.answer("/troops how many troops?")
+    late = threading.Timer(
+        0.3, bot.log_request, ("command", result, time.perf_counter(), "/troops how many troops?", "id2")
+    )
+    late.start()
+    bot.record_feedback("id2", "U1", True, "command")
+    late.join()
+    [click] = bot.state.report(1).recent_feedback
+    assert click.command == "troops" and click.cited

@@ -41,6 +41,9 @@ logger = logging.getLogger(__name__)
 request_log = logging.getLogger("bot.requests")
 
 DRAIN_SECONDS = 25.0  # on shutdown, how long answers already acked may take to be posted
+# A feedback click can arrive before its answer's usage record, which is written off the event loop
+# (and, with several workers, by another process): how long to wait for that record.
+ANSWER_RECORD_WAIT = 2.0
 
 
 @dataclass(slots=True)
@@ -200,8 +203,15 @@ class Citebot:
             logger.warning("could not record an answer: %s", exc)
 
     def record_feedback(self, answer_id: str, user: str, positive: bool, surface: str) -> None:
-        """A click on an answer's feedback buttons, with what is known of that answer."""
+        """A click on an answer's feedback buttons, with what is known of that answer. Runs in a worker
+        thread: waiting here for the answer's record holds up nothing else."""
         given = self.state.answer(answer_id)
+        waited = 0.0
+        ours = ":" not in answer_id  # a message's own id ("channel:ts") names no answer record
+        while given is None and ours and waited < ANSWER_RECORD_WAIT:
+            time.sleep(0.05)
+            waited += 0.05
+            given = self.state.answer(answer_id)
         record = FeedbackRecord(
             answer_id=answer_id,
             user=user,
