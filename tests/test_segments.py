@@ -249,7 +249,7 @@ def test_the_writer_commits_each_change_as_one_new_manifest(shelf: Path) -> None
     _write(shelf, "strike.md", ARTICLES["strike.md"])
     _write(shelf, "quay.md", ARTICLES["quay.md"].replace("four million", "five million"))
     changes = file_changes(shelf, before.files, before.taken_ns)
-    with IndexWriter(folder, shelf, knowledge) as writer:
+    with IndexWriter(folder, knowledge, shelf) as writer:
         after = writer.add(before, changes)
     assert after is not None and store.read_manifest(folder) == after and after.id != before.id
     assert [s.name for s in after.segments[:-1]] == [s.name for s in before.segments]
@@ -257,6 +257,6 @@ def test_the_writer_commits_each_change_as_one_new_manifest(shelf: Path) -> None
     _compare(shelf, open_index(shelf))
     _write(shelf, "copy.md", ARTICLES["talks.md"] + "\n" + ARTICLES["strike.md"].split("---")[-1])
     latest = store.read_manifest(folder)
-    with IndexWriter(folder, shelf, knowledge) as writer:  # shares sentences with strike.md
+    with IndexWriter(folder, knowledge, shelf) as writer:  # shares sentences with strike.md
         assert writer.add(latest, file_changes(shelf, latest.files, latest.taken_ns)) is None
     assert store.read_manifest(folder) == latest  # nothing committed

@@ -51,7 +51,7 @@ def open_index(
     if not save:
         return SearchIndex.build(load_corpus(corpus_dir, clutter=knowledge.clutter), progress, knowledge)
     try:
-        with IndexWriter(folder, corpus_dir, knowledge, extraction) as writer:
+        with IndexWriter(folder, knowledge, corpus_dir, extraction) as writer:
             try:  # another process may have brought it up to date while we waited for the lock
                 return _current(folder, corpus_dir, knowledge, previous)
             except _Stale as stale:
@@ -138,7 +138,7 @@ def merge_segments(
     if not store.owned(folder):
         return merges
     while True:
-        with IndexWriter(folder, corpus_dir, knowledge) as writer:
+        with IndexWriter(folder, knowledge, corpus_dir) as writer:
             if not writer.merge_once():
                 return merges
             merges += 1
@@ -163,7 +163,7 @@ def build_and_save(
     if folder is None:
         index = SearchIndex(build(corpus, knowledge, progress, None, workers))
     else:
-        writer = IndexWriter(folder, Path(), knowledge, held=True)
+        writer = IndexWriter(folder, knowledge, held=True)
         data, manifest = writer.rebuild(corpus, progress, workers)
         index = mapped(folder, manifest) if manifest is not None else SearchIndex(data)
     index.corpus_stat = tuple((f.name, f.size, f.mtime_ns) for f in corpus.files)

@@ -42,15 +42,16 @@ def reading_cache(index_folder: Path, knowledge: Knowledge) -> ReadingCache | No
 
 
 class IndexWriter:
-    """Adds, deletes (as a new segment and deletion marks), rebuilds and merges the index in `folder`
-    of the articles in `corpus_dir`, read with `knowledge`; `extraction` is where pages' extractions
-    are remembered (default: the folder's own `extracted/`)."""
+    """Adds, deletes (as a new segment and deletion marks), rebuilds and merges the index in `folder`,
+    read with `knowledge`. `corpus_dir`, the articles' folder, is needed to add and merge (they read
+    articles by name); `rebuild` is given its corpus. `extraction` is where pages' extractions are
+    remembered (default: the folder's own `extracted/`)."""
 
     def __init__(
         self,
         folder: Path,
-        corpus_dir: Path,
         knowledge: Knowledge,
+        corpus_dir: Path | None = None,
         extraction: ExtractionCache | Path | None = None,
         *,
         held: bool = False,
@@ -76,13 +77,18 @@ class IndexWriter:
     def extraction(self) -> ExtractionCache | Path | None:
         return self._extraction if self._extraction is not None else extraction_cache(self.folder)
 
+    def _reader(self) -> update.Reader:
+        if self.corpus_dir is None:
+            raise ValueError("IndexWriter needs corpus_dir to add or merge")
+        return update.Reader(self.corpus_dir, self.extraction, self.knowledge.clutter)
+
     def add(
         self, manifest: store.Manifest, changes: FileChanges, progress: Progress | None = None
     ) -> store.Manifest | None:
         """Index the articles added or changed since `manifest` as one new segment, mark their earlier
         versions and removed articles deleted, and commit; None (nothing written) when only a full build
         can say what the index is (a changed article shares sentences with another)."""
-        reader = update.Reader(self.corpus_dir, self.extraction, self.knowledge.clutter)
+        reader = self._reader()
         cache = reading_cache(self.folder, self.knowledge)
         updated = update.update(self.folder, manifest, changes, reader, self.knowledge, progress, cache)
         if updated is None:
@@ -132,7 +138,7 @@ class IndexWriter:
         chosen = update.merge_plan(sizes)
         if not chosen:
             return False
-        reader = update.Reader(self.corpus_dir, extraction_cache(self.folder), self.knowledge.clutter)
+        reader = self._reader()
         cache = reading_cache(self.folder, self.knowledge)
         merged = update.merge(self.folder, manifest, chosen, reader, self.knowledge, cache)
         if merged is None:
