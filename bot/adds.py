@@ -9,7 +9,6 @@ them up. Past the limits an add is refused at once with a reason, never queued w
 from __future__ import annotations
 
 import asyncio
-import functools
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -18,7 +17,7 @@ from pathlib import Path
 from bot.corpus import ExtractionCache
 from bot.errors import FetchRefused
 from bot.fetch import fetch_async
-from bot.shelf import Outcome, add_data
+from bot.shelf import Held, Outcome, add_data
 
 MAX_WAITING = 16  # adds fetching, waiting or being written on this process at once
 MAX_PER_PERSON = 3  # adds one person may have under way at once
@@ -34,6 +33,7 @@ class AddQueue:
         allow_private: bool = False,
         cache: Callable[[], ExtractionCache | None] = lambda: None,
         clutter: Sequence[str] = (),
+        held: Callable[[], Held | None] = lambda: None,
         max_waiting: int = MAX_WAITING,
         max_per_person: int = MAX_PER_PERSON,
     ) -> None:
@@ -41,6 +41,7 @@ class AddQueue:
         self.allow_private = allow_private
         self._cache = cache
         self.clutter = tuple(clutter)  # the domain file's clutter lines: the shelf read as the index reads it
+        self._held = held  # what the shelf holds, from the index; None: the add reads the folder
         self._max_waiting = max_waiting
         self._max_per_person = max_per_person
         self._under_way: Counter[str] = Counter()  # person -> adds; touched only on the event loop
@@ -84,16 +85,21 @@ class AddQueue:
         """Read, check and write one article in the adds' thread (one at a time: see shelf.add_data)."""
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="citebot-add")
-        work = functools.partial(
-            add_data,
-            data,
-            name,
-            self.corpus_dir,
-            source=source,
-            url=url,
-            cache=self._cache(),
-            clutter=self.clutter,
-        )
+        cache = self._cache()
+
+        def work() -> Outcome:  # what the shelf holds is read here, in the adds' thread, not on the loop
+            held = self._held()
+            return add_data(
+                data,
+                name,
+                self.corpus_dir,
+                source=source,
+                url=url,
+                cache=cache,
+                clutter=self.clutter,
+                held=held,
+            )
+
         return await asyncio.get_running_loop().run_in_executor(self._pool, work)
 
     def close(self) -> None:

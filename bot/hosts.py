@@ -12,10 +12,12 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.corpus import ExtractionCache, FolderCache
+from bot.domain import Domain
 from bot.errors import CitebotError, IndexUnusable, StateUnavailable
-from bot.index import extraction_cache
+from bot.index import extraction_cache, shelf_held
 from bot.index.store import building, read_manifest
 from bot.shared import LayeredExtractions, SharedExtractions, SharedState, open_state
+from bot.shelf import Held
 
 logger = logging.getLogger(__name__)
 
@@ -89,3 +91,8 @@ def record_shelf(state: SharedState, index_folder: Path) -> int:
         return 0
     state.record_articles([(f.name, f.digest, f.size) for f in files], socket.gethostname())
     return len(files)
+
+
+def held_on_shelf(settings: Settings, domain: Domain) -> Held | None:
+    """What the shelf holds, from this host's index (what `add` checks against); None: read the folder."""
+    return shelf_held(settings.index_folder, settings.corpus_dir, domain.knowledge())

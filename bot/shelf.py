@@ -1,44 +1,47 @@
 """Adding articles to the corpus: `python -m bot add PATH…`, and links or files shared in Slack.
 
 Each file is read as an article before it is copied, so that what is refused (empty, not an article,
-unreadable, a duplicate) never reaches the corpus. A copy of a story already there is refused when it
-comes from the same source; a copy from another outlet (syndication) is kept, and the index cites
-each of its quotes once and notes the copies on each other ("also in").
+unreadable, a duplicate) never reaches the corpus. Whether a story is already there is the index's own
+rule (bot/copies.py): the same story saved again from the same source is refused; a copy from another
+outlet (syndication) is kept, and the index cites each of its quotes once and notes the copies on each
+other ("also in").
+
+What is on the shelf (`Held`: each article's file hash, link, outlet and copy keys) comes from the saved
+index when there is a current one, so an add reads only the new article and the files that changed since
+the index was saved; without an index, from reading the folder.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import logging
 import os
-import re
 import secrets
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
+
+from bot.copies import RESAVED, article_keys, closest, same_story
 from bot.corpus import (
     ARTICLE_SUFFIXES,
     Article,
     ExtractionCache,
     article_entries,
     article_from_bytes,
+    file_digest,
     link_out_of,
     load_corpus,
     read_bytes,
 )
 from bot.errors import ArticleError, CitebotError, FetchRefused
 from bot.fetch import fetch
-from bot.text import same_text_key
 from bot.webpage import word_count
 
 logger = logging.getLogger(__name__)
 
-SAME_STORY = 0.9  # share of a new article's sentences already in one corpus article: the same story
-MIN_KEY_CHARS = 30
 MIN_ARTICLE_WORDS = 5  # fewer words than the shortest sentence worth quoting: a stray note, not an article
 
 
@@ -97,15 +100,17 @@ def add_to_corpus(
     *,
     cache: ExtractionCache | Path | None = None,
     clutter: Sequence[str] = (),
+    held: Held | None = None,
 ) -> list[Outcome]:
     """Copy the articles among `paths` (files, or folders searched recursively) into `corpus_dir`.
 
     `cache` keeps what was extracted from pages by their hash (load_corpus): the shelf's pages are then
     read from it, not extracted again, and a new page's extraction serves the next index build too.
     `clutter`: the domain file's clutter lines, so that the shelf is read as the index reads it (every
-    add path passes them).
+    add path passes them). `held`: what the shelf holds, from its index (`index.shelf_held`); without it
+    the folder is read.
     """
-    shelf = Shelf(corpus_dir, cache=cache, clutter=clutter)
+    shelf = Shelf(corpus_dir, cache=cache, clutter=clutter, held=held)
     return [shelf.add(path) for path in shelf_files(paths)]
 
 
@@ -116,9 +121,11 @@ def add_link(
     allow_private: bool = False,
     cache: ExtractionCache | Path | None = None,
     clutter: Sequence[str] = (),
+    held: Held | None = None,
 ) -> Outcome:
     """Fetch the page, PDF or text at `url` (safely: bot/fetch.py) and add it; a refusal says why."""
-    return Shelf(corpus_dir, cache=cache, clutter=clutter).add_link(url, allow_private=allow_private)
+    shelf = Shelf(corpus_dir, cache=cache, clutter=clutter, held=held)
+    return shelf.add_link(url, allow_private=allow_private)
 
 
 def add_data(
@@ -130,13 +137,86 @@ def add_data(
     url: str | None = None,
     cache: ExtractionCache | Path | None = None,
     clutter: Sequence[str] = (),
+    held: Held | None = None,
 ) -> Outcome:
     """Add one article given as bytes (a fetched page, a file shared in Slack) under the file name `name`.
 
     `url` is where it came from: the same address added twice is one article. Nothing is written unless
     the article is accepted, and then in one step (no reader ever sees half a file).
     """
-    return Shelf(corpus_dir, cache=cache, clutter=clutter).add_data(data, name, source, url)
+    return Shelf(corpus_dir, cache=cache, clutter=clutter, held=held).add_data(data, name, source, url)
+
+
+@dataclass
+class Held:
+    """What is on the shelf, as far as an add's checks need: for each article (by number), its name, link
+    and outlet; which file bytes it was read from; and the copy keys of its passages. `keys`/`owners` are
+    sorted keys with the first article holding each (corpus order); keys of articles remembered since
+    are in `more_keys`."""
+
+    names: list[str]
+    links: list[str | None]
+    outlets: list[str | None]
+    by_digest: dict[str, str]
+    keys: np.ndarray  # uint64, sorted, unique
+    owners: np.ndarray  # int32: the article number first holding each key
+    more_keys: dict[int, int]
+    unreadable: set[str]
+
+    @classmethod
+    def empty(cls) -> Held:
+        return cls([], [], [], {}, np.zeros(0, np.uint64), np.zeros(0, np.int32), {}, set())
+
+    @classmethod
+    def of_arrays(
+        cls,
+        articles: Sequence[tuple[str, str | None, str | None]],
+        digests: dict[str, str],
+        keys: np.ndarray,
+        key_article: np.ndarray,
+    ) -> Held:
+        """From each article's (name, link, outlet), the files' digests by name, and every passage's copy
+        key with its article's number, in corpus order."""
+        unique, first = np.unique(keys, return_index=True)
+        return cls(
+            [a[0] for a in articles],
+            [a[1] for a in articles],
+            [a[2] for a in articles],
+            {digest: name for name, digest in digests.items()},
+            unique,
+            key_article[first].astype(np.int32),
+            {},
+            set(),
+        )
+
+    def known(self) -> set[str]:
+        return set(self.names) | self.unreadable
+
+    def remember(self, article: Article, digest: str | None) -> None:
+        number = len(self.names)
+        self.names.append(article.doc_id)
+        self.links.append(article.url)
+        self.outlets.append(article.outlet)
+        if digest is not None:
+            self.by_digest.setdefault(digest, article.doc_id)
+        for key in article_keys(article).tolist():
+            if self._owner(key) < 0:
+                self.more_keys[key] = number
+
+    def with_link(self, url: str, source: str) -> str | None:
+        return next(
+            (n for n, link in zip(self.names, self.links, strict=True) if link in {url, source}), None
+        )
+
+    def closest(self, article: Article) -> tuple[int | None, float]:
+        """The article holding most of `article`'s copy keys, and the share it holds."""
+        return closest([self._owner(key) for key in article_keys(article).tolist()])
+
+    def _owner(self, key: int) -> int:
+        at = int(np.searchsorted(self.keys, key))
+        if at < len(self.keys) and int(self.keys[at]) == key:
+            return int(self.owners[at])
+        return self.more_keys.get(key, -1)
 
 
 class Shelf:
@@ -144,7 +224,12 @@ class Shelf:
     read with the shelf's `clutter` lines as the index reads it."""
 
     def __init__(
-        self, corpus_dir: Path, *, cache: ExtractionCache | Path | None = None, clutter: Sequence[str] = ()
+        self,
+        corpus_dir: Path,
+        *,
+        cache: ExtractionCache | Path | None = None,
+        clutter: Sequence[str] = (),
+        held: Held | None = None,
     ) -> None:
         try:
             corpus_dir.mkdir(parents=True, exist_ok=True)
@@ -155,23 +240,21 @@ class Shelf:
         self.corpus_dir = corpus_dir
         self.cache = cache
         self.clutter = tuple(clutter)
-        corpus = load_corpus(corpus_dir, cache=cache, clutter=clutter)  # warns about each file it skips
-        self.skipped = corpus.skipped
-        self._unreadable = {
-            p.path.relative_to(corpus_dir).as_posix()
-            for p in corpus.skipped
-            if p.path.is_relative_to(corpus_dir)
-        }
-        self.by_bytes: dict[str, str] = {}
-        for article in corpus.articles:
-            try:
-                self.by_bytes[_digest((corpus_dir / article.doc_id).read_bytes())] = article.doc_id
-            except OSError:  # gone or locked since it was loaded: nothing to compare against
-                continue
-        self.articles: dict[str, Article] = {}
-        self.sentences: dict[str, str] = {}
-        for article in corpus.articles:
-            self._remember(article)
+        if held is None:  # no current index to say what is on the shelf: read the folder
+            held = Held.empty()
+            corpus = load_corpus(corpus_dir, cache=cache, clutter=clutter)  # warns about each file it skips
+            held.unreadable = {
+                p.path.relative_to(corpus_dir).as_posix()
+                for p in corpus.skipped
+                if p.path.is_relative_to(corpus_dir)
+            }
+            for article in corpus.articles:
+                try:
+                    digest: str | None = file_digest((corpus_dir / article.doc_id).read_bytes())
+                except OSError:  # gone or locked since it was loaded: nothing to compare against
+                    digest = None
+                held.remember(article, digest)
+        self.held = held
 
     def add_link(self, url: str, *, allow_private: bool = False) -> Outcome:
         """Fetch the page, PDF or text at `url` (safely: bot/fetch.py) and add it; a refusal says why."""
@@ -218,16 +301,18 @@ class Shelf:
     def _check_and_write(
         self, data: bytes, name: str, source: str, url: str | None, article: Article
     ) -> Outcome:
-        same_file = self.by_bytes.get(_digest(data))
+        held = self.held
+        same_file = held.by_digest.get(file_digest(data))
         if same_file is not None:
             return Outcome(source, refused=f"already on the shelf as {same_file} (the same file)")
-        same_link = next((a.doc_id for a in self.articles.values() if url and a.url in {url, source}), None)
+        same_link = held.with_link(url, source) if url else None
         if same_link is not None:
             return Outcome(source, refused=f"already on the shelf as {same_link} (the same link)")
-        original, share = self._closest(article)
+        number, share = held.closest(article)
         note = None
-        if original is not None and share >= SAME_STORY:
-            if _same_source(article, self.articles[original]):
+        if number is not None and same_story(share):
+            original = held.names[number]
+            if share >= RESAVED and _same_source(article, held.links[number], held.outlets[number]):
                 return Outcome(source, article=article, refused=f"duplicate of {original} (the same story)")
             note = f"the same story as {original}: its quotes are cited once, and each notes the other"
         try:
@@ -235,13 +320,12 @@ class Shelf:
         except OSError as exc:
             return Outcome(source, refused=f"cannot write it into {self.corpus_dir} ({exc.strerror or exc})")
         article = replace(article, doc_id=doc_id)
-        self.by_bytes[_digest(data)] = doc_id
-        self._remember(article)
+        held.remember(article, file_digest(data))
         return Outcome(source, doc_id=doc_id, article=article, note=note)
 
     def _catch_up(self) -> None:
         """Read the articles that appeared in the folder since the shelf was read (another process's adds)."""
-        seen = set(self.articles) | self._unreadable
+        seen = self.held.known()
         for doc_id, file in article_entries(self.corpus_dir):
             if doc_id in seen:
                 continue
@@ -251,24 +335,9 @@ class Shelf:
                     data, doc_id, Path(file).suffix.lower(), cache=self.cache, clutter=self.clutter
                 )
             except ArticleError:
-                self._unreadable.add(doc_id)
+                self.held.unreadable.add(doc_id)
                 continue
-            self.by_bytes.setdefault(_digest(data), doc_id)
-            self._remember(article)
-
-    def _remember(self, article: Article) -> None:
-        self.articles[article.doc_id] = article
-        for key in _sentence_keys(article):
-            self.sentences.setdefault(key, article.doc_id)
-
-    def _closest(self, article: Article) -> tuple[str | None, float]:
-        """The corpus article sharing most of `article`'s sentences, and the share it shares."""
-        keys = _sentence_keys(article)
-        shared = Counter(self.sentences[k] for k in keys if k in self.sentences)
-        if not keys or not shared:
-            return None, 0.0
-        doc_id, count = shared.most_common(1)[0]
-        return doc_id, count / len(keys)
+            self.held.remember(article, file_digest(data))
 
     def _write(self, data: bytes, name: str) -> str:
         """Write under `name`; a different file of that name makes it `name-2.ext`. Never overwrites.
@@ -322,28 +391,10 @@ def corpus_lock(corpus_dir: Path) -> Iterator[None]:
         os.close(fd)  # closing releases the lock
 
 
-# Sentences for comparing stories, cut at end punctuation: much cheaper than the passage splitter (which
-# knows abbreviations and quotations) and as good for telling two copies of a story apart.
-_SENTENCE_END = re.compile(r"(?<=[.!?。！？])[\"”’)]*\s+")
-
-
-def _sentence_keys(article: Article) -> list[str]:
-    keys = (
-        same_text_key(sentence)
-        for start, end in article.paragraphs
-        for sentence in _SENTENCE_END.split(article.text[start:end])
-    )
-    return [k for k in keys if len(k) >= MIN_KEY_CHARS]
-
-
-def _same_source(new: Article, old: Article) -> bool:
+def _same_source(new: Article, url: str | None, outlet: str | None) -> bool:
     """Saved twice (same outlet or address, or nothing to tell them apart), not syndicated."""
-    if new.url and old.url:
-        return new.url == old.url
-    if new.outlet and old.outlet:
-        return new.outlet == old.outlet
+    if new.url and url:
+        return new.url == url
+    if new.outlet and outlet:
+        return new.outlet == outlet
     return True
-
-
-def _digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()

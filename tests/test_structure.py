@@ -19,7 +19,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "bot"
 STAGES: list[tuple[str, ...]] = [
     ("bot", "bot.errors", "bot.config", "bot.wordlists", "bot.domain", "bot.text", "bot.logs"),
     ("bot.webpage", "bot.pdf", "bot.fetch", "bot.corpus"),
-    ("bot.passages", "bot.shelf", "bot.adds"),
+    ("bot.passages", "bot.copies", "bot.shelf", "bot.adds"),
     ("bot.attribution",),
     ("bot.index", "bot.progress", "bot.state", "bot.usage", "bot.shared"),
     ("bot.hosts",),

@@ -11,7 +11,7 @@ from bot.answers import answer, link_to_add
 from bot.cli.indexing import load_index
 from bot.config import Settings
 from bot.domain import load_domain
-from bot.hosts import host_extractions
+from bot.hosts import held_on_shelf, host_extractions
 from bot.render import added_text, render_text
 from bot.shelf import add_link
 
@@ -59,6 +59,7 @@ def console(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
                         allow_private=settings.fetch_allow_private,
                         cache=extracted,
                         clutter=domain.clutter,
+                        held=held_on_shelf(settings, domain),
                     )
                 print(added_text(outcome), file=stdout)
                 index = load_index(settings, domain)

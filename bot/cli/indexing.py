@@ -13,7 +13,7 @@ from pathlib import Path
 from bot.config import Settings
 from bot.corpus import ExtractionCache, load_corpus, shown_name
 from bot.domain import Domain, load_domain
-from bot.hosts import build_lock, host_extractions, list_shelf
+from bot.hosts import build_lock, held_on_shelf, host_extractions, list_shelf
 from bot.index import SearchIndex, build_and_save, by_meaning, merge_segments, open_index
 from bot.index.workers import Progress
 from bot.progress import indexing_progress
@@ -114,8 +114,9 @@ def add_command(settings: Settings, paths: list[str], *, as_json: bool) -> int:
             f"citebot: creating the corpus folder {settings.corpus_dir} (it did not exist)", file=sys.stderr
         )
     with host_extractions(settings) as extracted:
-        # One reading of the shelf serves both the duplicate checks and the index build.
-        shelf = Shelf(settings.corpus_dir, cache=extracted, clutter=domain.clutter)
+        # The duplicate checks read what the index holds, not the shelf's files (see bot/index/holdings.py).
+        held = held_on_shelf(settings, domain)
+        shelf = Shelf(settings.corpus_dir, cache=extracted, clutter=domain.clutter, held=held)
         outcomes = [shelf.add(path) for path in shelf_files(files)]
         outcomes += [shelf.add_link(link, allow_private=settings.fetch_allow_private) for link in links]
         for outcome in outcomes:

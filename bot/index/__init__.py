@@ -7,6 +7,7 @@ segment for what changed since (`update`), or builds and saves a whole new one, 
 IndexWriter, the one writer of an index folder.
 """
 
+from bot.index.holdings import shelf_held
 from bot.index.lifecycle import (
     build_and_save,
     by_meaning,
@@ -31,4 +32,5 @@ __all__ = [
     "open_index",
     "reading_cache",
     "saved_index",
+    "shelf_held",
 ]

@@ -7,7 +7,7 @@ saved and memory-mapped back in seconds, and let several server processes share 
 from __future__ import annotations
 
 import itertools
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -24,6 +24,7 @@ from bot.attribution import (
     speaker_key,
     voice_of,
 )
+from bot.copies import closest, key_numbers, same_story
 from bot.corpus import Article, ArticleInfo, Corpus
 from bot.domain import Knowledge
 from bot.index.engine import Postings
@@ -35,7 +36,6 @@ from bot.index.reading import (
     Reading,
     ReadingCache,
     keep_attribution,
-    key_numbers,
 )
 from bot.index.workers import Progress, Workers
 from bot.text import Analyzer
@@ -109,9 +109,6 @@ class ArticleRecords:
     key_article: np.ndarray  # int32: … and the article each is from
 
 
-SAME_STORY = 0.5  # an article with at least this share of its passages in an earlier one is a copy of it
-
-
 def build(
     corpus: Corpus,
     knowledge: Knowledge,
@@ -148,18 +145,16 @@ def build(
         reading, said = readings.pop(number), said_by.pop(number)
         # A passage already indexed from an earlier article (a copy of its sentence) is left out.
         kept = np.ones(len(reading), dtype=bool)
-        repeated: Counter[int] = Counter()
+        owners: list[int] = []  # for each keyed passage, the earlier article holding it, or -1
         for at, key in enumerate(reading.keys):
             if key:
                 earlier = first_seen.setdefault(key, number)
-                if earlier != number:
-                    repeated[earlier] += 1
-                    kept[at] = False
-        if repeated:
-            original, count = repeated.most_common(1)[0]
-            if count >= SAME_STORY * len(reading):
-                copies.setdefault(original, set()).add(number)
-                copies.setdefault(number, set()).add(original)
+                owners.append(earlier if earlier != number else -1)
+                kept[at] = earlier == number
+        original, share = closest(owners)
+        if original is not None and same_story(share):
+            copies.setdefault(original, set()).add(number)
+            copies.setdefault(number, set()).add(original)
         encoded = article.text.encode("utf-8")
         pids = np.full(len(reading), -1, dtype=np.int64)
         pids[kept] = np.arange(n_docs, n_docs + int(kept.sum()))

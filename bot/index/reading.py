@@ -32,14 +32,14 @@ from bot.attribution import (
     attribute_recorded,
     lookups_hold,
 )
+from bot.copies import copy_key
 from bot.corpus import Article
 from bot.passages import Passage, split_article
-from bot.text import Analyzer, same_text_key
+from bot.text import Analyzer
 
 logger = logging.getLogger(__name__)
 
 Names = list[tuple[str, str | None]]
-MIN_COPY_CHARS = 30  # shorter sentences ("Kyiv disagrees.") may repeat without making a copy
 
 
 KINDS: tuple[StatementKind, ...] = ("voice", "quoted", "reported")  # a statement's kind, by position
@@ -142,20 +142,6 @@ def read(article: Article, analyzer: Analyzer) -> Reading:
         surface_terms=np.array(list(surface.values()), dtype=np.int32),
         names=article_names(article),
     )
-
-
-def copy_key(text: str) -> str:
-    """Equal for copies of a sentence that differ only in quotes, dashes or spacing; "" for a sentence
-    too short to tell a copy from a coincidence."""
-    key = same_text_key(text)
-    if len(key) < MIN_COPY_CHARS:
-        return ""
-    return hashlib.blake2b(key.encode(), digest_size=10).hexdigest()
-
-
-def key_numbers(keys: list[str]) -> np.ndarray:
-    """The copy keys that are not "" as 64-bit numbers (their first 16 hex digits), for arrays."""
-    return np.array([int(key[:16], 16) for key in keys if key], dtype=np.uint64)
 
 
 def attributed(article: Article, reading: Reading, people: People) -> Attributed:

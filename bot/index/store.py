@@ -362,6 +362,21 @@ def load_records(folder: Path, name: str) -> ArticleRecords:
         raise IndexUnusable(f"segment {name}'s records unreadable ({type(exc).__name__}: {exc})") from exc
 
 
+def load_shelf_records(
+    folder: Path, name: str
+) -> tuple[list[tuple[str, str | None, str | None]], np.ndarray, np.ndarray]:
+    """What `add` checks a new article against in segment `name`: each article's (name, link, outlet),
+    and its passages' copy keys with the article each is from. Reads only those, not the segment."""
+    segment = folder / name
+    try:
+        articles = json.loads((segment / "articles.json").read_text(encoding="utf-8"))
+        keys = np.load(segment / "records.keys.npy", allow_pickle=False)
+        key_article = np.load(segment / "records.key_article.npy", allow_pickle=False)
+        return [(a["doc_id"], a.get("url"), a.get("outlet")) for a in articles], keys, key_article
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise IndexUnusable(f"segment {name}'s records unreadable ({type(exc).__name__}: {exc})") from exc
+
+
 def _read(folder: Path, manifest: dict[str, Any]) -> IndexData:
     arrays = {
         group: {

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.attribution import People, article_names, lookups_hold, people_of
+from bot.copies import article_keys
 from bot.corpus import (
     Article,
     ArticleInfo,
@@ -38,9 +39,8 @@ from bot.domain import Knowledge
 from bot.errors import ArticleError
 from bot.index import store
 from bot.index.builder import ArticleRecords, IndexData, build
-from bot.index.reading import ReadingCache, copy_key, key_numbers
+from bot.index.reading import ReadingCache
 from bot.index.workers import Progress
-from bot.passages import split_article
 
 logger = logging.getLogger(__name__)
 
@@ -98,7 +98,9 @@ def update(
         except (ArticleError, OSError) as exc:
             logger.warning("skipped %s: %s", name, exc)
     staying = _live(saved, leaving)
-    if _shares_sentences([_keys(a) for a in fresh], _keys_of(saved, leaving), _keys_of(saved, staying)):
+    if _shares_sentences(
+        [article_keys(a) for a in fresh], _keys_of(saved, leaving), _keys_of(saved, staying)
+    ):
         return None
     people = _people(saved, staying, fresh, knowledge)
     stale = _stale(saved, staying, people)
@@ -202,10 +204,6 @@ def _live(saved: list[_Saved], leaving: set[str]) -> set[str]:
         for a in s.data.articles
         if a.doc_id not in s.deleted and a.doc_id not in leaving
     }
-
-
-def _keys(article: Article) -> np.ndarray:
-    return key_numbers([copy_key(p.text) for p in split_article(article)])
 
 
 def _keys_of(saved: list[_Saved], doc_ids: set[str]) -> np.ndarray:

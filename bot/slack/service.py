@@ -30,7 +30,7 @@ from bot.answers.suggest import Prompt, suggested_prompts
 from bot.config import Settings
 from bot.domain import Domain, load_domain
 from bot.errors import CitebotError, CorpusError, StateUnavailable
-from bot.hosts import extractions, record_shelf
+from bot.hosts import extractions, held_on_shelf, record_shelf
 from bot.index import SearchIndex, by_meaning, open_index, saved_index
 from bot.index.meaning import Filler
 from bot.shared import SharedState, SqliteState, describe, open_state
@@ -102,6 +102,7 @@ class Citebot:
             allow_private=settings.fetch_allow_private,
             cache=lambda: extractions(self.settings, self.state),
             clutter=self.domain.clutter,
+            held=lambda: held_on_shelf(self.settings, self.domain),
         )
 
     def answer(self, text: str, earlier: str | None = None) -> Answer:
