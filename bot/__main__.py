@@ -14,11 +14,7 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
-from bot.cli.admin import manifest_command, report_command, state_command
-from bot.cli.console import ask_command
-from bot.cli.indexing import add_command, index_command
 from bot.cli.parser import build_parser
-from bot.cli.serving import run, serve
 from bot.config import Settings
 from bot.errors import CitebotError
 from bot.index.store import check_folder
@@ -52,21 +48,29 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise CitebotError(f"corpus folder not found: {settings.corpus_dir} (set CORPUS_DIR or --corpus)")
         check_paths(settings)
         check_folder(settings.index_folder, settings.corpus_dir)
+        # Each command's module is imported when it runs: `add` does not load the server, the console or
+        # the shared state's database driver (about a second of a one-article add).
         if command == "ask":
+            from bot.cli.console import ask_command
+
             return ask_command(settings, args.text, as_json=args.json)
-        if command == "index":
+        if command in {"index", "add"}:
+            from bot.cli.indexing import add_command, index_command
+
+            if command == "add":
+                return add_command(settings, args.paths, as_json=args.json)
             return index_command(settings, if_stale=args.if_stale, workers=args.workers, merge=args.merge)
-        if command == "add":
-            return add_command(settings, args.paths, as_json=args.json)
-        if command == "serve":
-            return serve(settings)
-        if command == "manifest":
-            return manifest_command(settings, args.url)
-        if command == "report":
-            return report_command(settings, days=args.days, as_json=args.json)
-        if command == "state":
-            return state_command(settings, args.action)
-        return run(settings)
+        if command in {"manifest", "report", "state"}:
+            from bot.cli import admin
+
+            if command == "manifest":
+                return admin.manifest_command(settings, args.url)
+            if command == "report":
+                return admin.report_command(settings, days=args.days, as_json=args.json)
+            return admin.state_command(settings, args.action)
+        from bot.cli.serving import run, serve
+
+        return serve(settings) if command == "serve" else run(settings)
     except CitebotError as exc:
         print(f"citebot: {exc}", file=sys.stderr)
         return 1

@@ -150,22 +150,22 @@ def add_data(
 @dataclass
 class Held:
     """What is on the shelf, as far as an add's checks need: for each article (by number), its name, link
-    and outlet; which file bytes it was read from; and the copy keys of its passages. `keys`/`owners` are
-    sorted keys with the first article holding each (corpus order); keys of articles remembered since
-    are in `more_keys`."""
+    and outlet; which file bytes it was read from; and the copy keys of its passages in corpus order
+    (`keys`, with the article of each in `key_article`; keys of articles remembered since are in
+    `more_keys`)."""
 
     names: list[str]
     links: list[str | None]
     outlets: list[str | None]
     by_digest: dict[str, str]
-    keys: np.ndarray  # uint64, sorted, unique
-    owners: np.ndarray  # int32: the article number first holding each key
+    keys: np.ndarray  # uint64
+    key_article: np.ndarray  # int: the article number of each key
     more_keys: dict[int, int]
     unreadable: set[str]
 
     @classmethod
     def empty(cls) -> Held:
-        return cls([], [], [], {}, np.zeros(0, np.uint64), np.zeros(0, np.int32), {}, set())
+        return cls([], [], [], {}, np.zeros(0, np.uint64), np.zeros(0, np.int64), {}, set())
 
     @classmethod
     def of_arrays(
@@ -177,14 +177,13 @@ class Held:
     ) -> Held:
         """From each article's (name, link, outlet), the files' digests by name, and every passage's copy
         key with its article's number, in corpus order."""
-        unique, first = np.unique(keys, return_index=True)
         return cls(
             [a[0] for a in articles],
             [a[1] for a in articles],
             [a[2] for a in articles],
             {digest: name for name, digest in digests.items()},
-            unique,
-            key_article[first].astype(np.int32),
+            keys,
+            key_article,
             {},
             set(),
         )
@@ -199,9 +198,11 @@ class Held:
         self.outlets.append(article.outlet)
         if digest is not None:
             self.by_digest.setdefault(digest, article.doc_id)
-        for key in article_keys(article).tolist():
-            if self._owner(key) < 0:
-                self.more_keys[key] = number
+        keys = article_keys(article)
+        owners = self._owners(keys)
+        for key in keys.tolist():
+            if key not in owners:
+                self.more_keys.setdefault(key, number)
 
     def with_link(self, url: str, source: str) -> str | None:
         return next(
@@ -210,13 +211,21 @@ class Held:
 
     def closest(self, article: Article) -> tuple[int | None, float]:
         """The article holding most of `article`'s copy keys, and the share it holds."""
-        return closest([self._owner(key) for key in article_keys(article).tolist()])
+        keys = article_keys(article)
+        owners = self._owners(keys)
+        return closest([owners.get(key, -1) for key in keys.tolist()])
 
-    def _owner(self, key: int) -> int:
-        at = int(np.searchsorted(self.keys, key))
-        if at < len(self.keys) and int(self.keys[at]) == key:
-            return int(self.owners[at])
-        return self.more_keys.get(key, -1)
+    def _owners(self, keys: np.ndarray) -> dict[int, int]:
+        """For each of `keys` already on the shelf, the first article (in corpus order) holding it."""
+        owners: dict[int, int] = {}
+        if len(keys) and len(self.keys):
+            # An article's few keys are looked for among the shelf's many, in one pass each: no sort.
+            for at in np.flatnonzero(np.isin(self.keys, keys)).tolist():
+                owners.setdefault(int(self.keys[at]), int(self.key_article[at]))
+        for key in keys.tolist():
+            if key not in owners and key in self.more_keys:
+                owners[key] = self.more_keys[key]
+        return owners
 
 
 class Shelf:

@@ -221,7 +221,9 @@ def _keys_of(saved: list[_Saved], doc_ids: set[str]) -> np.ndarray:
 def _shares_sentences(fresh: list[np.ndarray], leaving: np.ndarray, staying: np.ndarray) -> bool:
     """A changed article shares a sentence with one that stays: which keeps it depends on both."""
     changed = np.concatenate([*fresh, leaving]) if fresh or len(leaving) else np.zeros(0, np.uint64)
-    return bool(np.isin(changed, staying).any())
+    # The few changed keys are looked for in the shelf's many (numpy compares each in one pass), rather
+    # than the shelf's keys sorted to look them up (a second at a million passages).
+    return bool(len(changed)) and bool(np.isin(staying, changed).any())
 
 
 def _people(saved: list[_Saved], staying: set[str], fresh: list[Article], knowledge: Knowledge) -> People:
