@@ -280,3 +280,41 @@ def test_a_file_changed_just_before_the_build_read_it_is_compared_byte_for_byte(
     count_reads(monkeypatch, hashed)
     open_index(corpus_copy)
     assert hashed
+
+
+def test_the_compiled_scoring_loop_gives_numpys_scores_to_the_last_bit() -> None:
+    from bot.index import engine
+
+    if engine._compiled_add() is None:
+        pytest.skip("numba is not loadable here")
+    rng = np.random.default_rng(7)
+    n_docs, n_terms = 5_000, 40
+    term_ids = rng.integers(0, n_terms, 60_000)
+    doc_ids = rng.integers(0, n_docs, 60_000)
+    postings = engine.Postings.build(term_ids, doc_ids, n_terms, n_docs)
+    norms = postings.norms(float(postings.doc_len.mean()))
+    both = []
+    for threshold in (10**9, 0):  # numpy for every term, then the compiled loop for every term
+        engine.COMPILED_FROM, saved = threshold, engine.COMPILED_FROM
+        try:
+            scores = np.zeros(n_docs)
+            for term in range(n_terms):
+                postings.add_scores(scores, term, engine.weight_factor(1.3 + term / 7, 1 + term % 2), norms)
+        finally:
+            engine.COMPILED_FROM = saved
+        both.append(scores)
+    assert np.count_nonzero(both[0]) > n_docs // 2
+    assert np.array_equal(both[0], both[1])
+
+
+def test_a_large_shelf_is_scored_by_the_compiled_loop_and_ranks_as_rank_bm25(
+    synthetic_index: SearchIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The synthetic 10k shelf's postings are short of COMPILED_FROM; lowered, every term goes through
+    the compiled loop, and the ranking still equals the reference's."""
+    from bot.index import engine
+
+    if engine._compiled_add() is None:
+        pytest.skip("numba is not loadable here")
+    monkeypatch.setattr(engine, "COMPILED_FROM", 1)
+    test_synthetic_10k_scores_and_top10_equal_rank_bm25(synthetic_index)

@@ -13,7 +13,7 @@ from bot.answers.routing import MAX_QUERY_CHARS, Request, parse
 from bot.answers.topic import topic_answer
 from bot.answers.whosaid import speaker_named, whosaid
 from bot.domain import Domain, shipped_domain
-from bot.index import SearchIndex
+from bot.index import SearchIndex, engine
 
 EMPTY_SHELF = (
     "No articles are loaded yet, so there is nothing to quote. Add some: put Markdown, text or HTML "
@@ -78,6 +78,9 @@ def _too_long(request: Request) -> Answer:
 def warm_up(index: SearchIndex, domain: Domain | None = None) -> None:
     """Answer, and forget, a question made of the shelf's own first sentence: the embedding model loads
     and the index's first pages are read now, not during a user's first question (a quarter of a second
-    at a million passages)."""
+    at a million passages). On a shelf whose postings are long enough to be scored compiled, the
+    scoring loop is compiled now too."""
+    if len(index) >= engine.COMPILED_FROM:
+        engine.warm()
     if len(index):
         answer(index.passage_text(0)[:MAX_QUERY_CHARS], index, domain=domain)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
@@ -57,6 +58,10 @@ class Postings:
         """Add `factor` · tf / (tf + norm) for each passage containing `term` to `scores`."""
         start, end = int(self.indptr[term]), int(self.indptr[term + 1])
         docs = self.docs[start:end]
+        kernel = _compiled_add() if end - start >= COMPILED_FROM else None
+        if kernel is not None:
+            kernel(scores, docs, self.tf[start:end], norms, factor)
+            return
         tf = self.tf[start:end].astype(np.float64)
         scores[docs] += factor * (tf / (tf + norms[docs]))
 
@@ -78,6 +83,39 @@ class Postings:
     def df(self, term: int) -> int:
         """How many passages contain `term` (deleted ones included)."""
         return int(self.indptr[term + 1] - self.indptr[term])
+
+
+# Postings this long are scored by a compiled loop (numba): one pass instead of numpy's five (a cast, a
+# gather, a division, a product, a scatter), about three times faster on a common word at a million
+# passages. Shorter ones stay in numpy, so a small shelf's process never spends the second compiling.
+COMPILED_FROM = 20_000
+
+
+@cache
+def _compiled_add() -> Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float], None] | None:
+    """The compiled form of `Postings.add_scores`'s arithmetic, or None (numba missing or unloadable:
+    numpy does the same, slower). Each operation is numpy's, in the same order and precision, so both
+    give the same scores to the last bit."""
+    try:
+        from numba import njit
+    except Exception:
+        return None
+
+    @njit(nogil=True, cache=False)
+    def add(scores: np.ndarray, docs: np.ndarray, tf: np.ndarray, norms: np.ndarray, factor: float) -> None:
+        for i in range(docs.shape[0]):
+            doc = docs[i]
+            count = np.float64(tf[i])
+            scores[doc] += factor * (count / (count + np.float64(norms[doc])))
+
+    return add
+
+
+def warm() -> None:
+    """Compile the scoring loop now (a second or so), not on the first question a large shelf is asked."""
+    kernel = _compiled_add()
+    if kernel is not None:
+        kernel(np.zeros(1), np.zeros(1, np.int32), np.ones(1, np.float32), np.ones(1, np.float32), 1.0)
 
 
 def idf(df: int, n_docs: int) -> float:
