@@ -3,7 +3,9 @@
 For synthetic corpora of 10k, 100k and 1M sentence passages it prints index build time, load time,
 resident memory and query p50/p99 for Citebot's engine, for rank-bm25's BM25Okapi (the reference:
 same variant, same terms; its queries are sampled at 1M) and for bm25s, with the ratio; then the
-same through the real HTTP server: `python -m bot serve`, signed `/ask` requests one at a time.
+same through the real HTTP server: `python -m bot serve`, signed `/ask` requests one at a time, words
+alone (MEANING=off: with the model on, a server at a million passages spends its cores embedding the
+shelf for hours, and `python -m benchmarks.meaning` measures that path).
 """
 
 from __future__ import annotations
@@ -94,7 +96,7 @@ def _agreement(ours: list[list[int]], reference: list[list[int]]) -> str:
 def _http(corpus: Path, count: int) -> dict[str, float]:
     stand_in = StandIn().start()
     started = time.perf_counter()
-    server = start_server(stand_in, "--corpus", str(corpus), env={"CORPUS_DIR": str(corpus)})
+    server = start_server(stand_in, "--corpus", str(corpus), env={"CORPUS_DIR": str(corpus), "MEANING": "off"})
     ready_s = time.perf_counter() - started
     samples = []
     try:
