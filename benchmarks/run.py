@@ -96,7 +96,9 @@ def _agreement(ours: list[list[int]], reference: list[list[int]]) -> str:
 def _http(corpus: Path, count: int) -> dict[str, float]:
     stand_in = StandIn().start()
     started = time.perf_counter()
-    server = start_server(stand_in, "--corpus", str(corpus), env={"CORPUS_DIR": str(corpus), "MEANING": "off"})
+    server = start_server(
+        stand_in, "--corpus", str(corpus), env={"CORPUS_DIR": str(corpus), "MEANING": "off"}
+    )
     ready_s = time.perf_counter() - started
     samples = []
     try:
