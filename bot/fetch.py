@@ -49,7 +49,10 @@ class Fetched:
 
     url: str
     data: bytes
-    suffix: str  # .html, .pdf, .txt or .md
+    suffix: str  # .html, .pdf, .txt or .md ("" for a feed, which is not classified)
+    status: int = 200  # 304: not modified since the validators sent (a feed's conditional GET), no bytes
+    etag: str | None = None
+    last_modified: str | None = None
 
     @property
     def name(self) -> str:
@@ -73,17 +76,20 @@ async def fetch_async(
     deadline: float = DEADLINE_SECONDS,
     max_bytes: int = MAX_BYTES,
     transport: httpx.AsyncBaseTransport | None = None,
+    feed: Validators | None = None,
 ) -> Fetched:
     """GET `url` following at most 5 redirects, within `deadline` seconds in all; FetchRefused says why not.
 
     `allow_private` lets a test fetch from a server on 127.0.0.1; never set it in production.
     `transport` replaces the network (tests); the addresses are still checked before each request.
+    `feed`: fetch a feed, not an article: its bytes are not classified, and the validators of the last
+    fetch are sent (a conditional GET: an unchanged feed answers 304 with no body).
     """
     backend = PinnedBackend()
     try:
         async with asyncio.timeout(deadline):
             return await _follow(
-                url, allow_private, timeout, max_bytes, transport or backend.transport(), backend
+                url, allow_private, timeout, max_bytes, transport or backend.transport(), backend, feed
             )
     except TimeoutError:
         raise FetchRefused(f"the site took longer than {deadline:.0f} s in all") from None
@@ -96,14 +102,18 @@ async def _follow(
     max_bytes: int,
     transport: httpx.AsyncBaseTransport,
     backend: PinnedBackend,
+    feed: Validators | None = None,
 ) -> Fetched:
+    headers = {"User-Agent": USER_AGENT}
+    if feed is not None:
+        headers |= {"Accept": FEED_TYPES} | feed.headers()
     async with httpx.AsyncClient(
         timeout=timeout, follow_redirects=False, trust_env=False, transport=transport
     ) as client:
         for _ in range(MAX_REDIRECTS + 1):
             backend.pin(url, await asyncio.to_thread(_checked_addresses, url, allow_private))
             try:
-                async with client.stream("GET", url, headers={"User-Agent": USER_AGENT}) as response:
+                async with client.stream("GET", url, headers=headers) as response:
                     if response.is_redirect and "location" in response.headers:
                         url = urljoin(url, response.headers["location"])
                         continue
@@ -111,13 +121,36 @@ async def _follow(
                         raise FetchRefused(
                             f"the site answered {response.status_code} {response.reason_phrase}"
                         )
+                    etag, modified = response.headers.get("etag"), response.headers.get("last-modified")
+                    if feed is not None and response.status_code == 304:
+                        return Fetched(str(response.url), b"", "", 304, etag or feed.etag, modified)
                     data = await _body(response, max_bytes)
+                    if feed is not None:
+                        return Fetched(str(response.url), data, "", response.status_code, etag, modified)
                     return Fetched(str(response.url), data, _suffix(response, data))
             except httpx.TimeoutException:
                 raise FetchRefused(f"the site took longer than {timeout:.0f} s to answer") from None
             except httpx.HTTPError as exc:
                 raise FetchRefused(f"could not fetch it ({type(exc).__name__})") from None
     raise FetchRefused(f"more than {MAX_REDIRECTS} redirects")
+
+
+FEED_TYPES = (
+    "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, "
+    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Validators:
+    """What the last fetch of a feed said about its version, sent back so an unchanged feed costs a 304."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+    def headers(self) -> dict[str, str]:
+        sent = {"If-None-Match": self.etag} if self.etag else {}
+        return sent | ({"If-Modified-Since": self.last_modified} if self.last_modified else {})
 
 
 class PinnedBackend(httpcore.AsyncNetworkBackend):
