@@ -201,9 +201,10 @@ def test_migrations_are_recorded_and_applied_once(state_url: str) -> None:
         "0002_event_claims",
         "0003_extractions",
         "0004_unanswered_events",
+        "0005_feeds",
     ]
     assert first.migrate() == []
-    assert first.schema_version() == 4 and first.check() == []
+    assert first.schema_version() == 5 and first.check() == []
     assert open_state(state_url).migrate() == []
 
 
@@ -318,3 +319,26 @@ def test_a_click_that_beats_its_answers_record_still_finds_it(seed_index: Search
     late.join()
     [click] = bot.state.report(1).recent_feedback
     assert click.command == "troops" and click.cited
+
+
+# -- the shared state's feed list ------------------------------------------------------------------
+
+
+def test_a_due_feed_is_claimed_by_one_poller_only(state_url: str) -> None:
+    """Two hosts (two connections) and one due feed: one polls it; its errors back it off."""
+    first, second = open_state(state_url), open_state(state_url)
+    assert first.follow_feed("https://news.example.org/feed", "U1", 600, now=1000) is True
+    assert first.follow_feed("https://news.example.org/feed", "U2", 900, now=1001) is False  # interval only
+    assert first.claim_feed("https://news.example.org/feed", now=1000) is not None
+    assert second.claim_feed("https://news.example.org/feed", now=1000) is None  # taken
+    first.record_poll(
+        "https://news.example.org/feed", now=1000, next_at=5000, etag=None, last_modified=None, error="404"
+    )
+    row = second.feeds()[0]
+    assert (row.added_by, row.every_s, row.failures, row.last_error) == ("U1", 900, 1, "404")
+    assert second.claim_feed(row.url, now=4999) is None and second.claim_feed(row.url, now=5000) is not None
+    first.record_entry(row.url, "https://news.example.org/a", "a.html")
+    assert second.new_entries(row.url, ["https://news.example.org/a", "https://news.example.org/b"]) == [
+        "https://news.example.org/b"
+    ]
+    assert second.unfollow_feed(row.url) and second.feeds() == []

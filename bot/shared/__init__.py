@@ -17,10 +17,12 @@ from bot.errors import StateUnavailable
 from bot.shared.base import SharedState
 from bot.shared.checks import shelf_differences
 from bot.shared.extractions import LayeredExtractions, SharedExtractions
+from bot.shared.feeds import FeedRow
 from bot.shared.opening import describe, open_state
 from bot.shared.sqlite import SqliteState
 
 __all__ = [
+    "FeedRow",
     "LayeredExtractions",
     "SharedExtractions",
     "SharedState",

@@ -12,6 +12,7 @@ from importlib import resources
 from typing import Any, Literal, NamedTuple
 
 from bot.errors import StateUnavailable
+from bot.shared.feeds import FeedRows
 from bot.usage import DAY_SECONDS, AnswerRecord, Asked, Cited, FeedbackRecord, Report, summarise
 
 EVENT_TTL = DAY_SECONDS  # Slack retries an event for minutes; a day is plenty, forever is not
@@ -41,8 +42,9 @@ class Unanswered(NamedTuple):
     owner: str
 
 
-class SharedState(ABC):
-    """Answered events, usage and feedback, the article list, the build lock, migrations."""
+class SharedState(FeedRows, ABC):
+    """Answered events, usage and feedback, the article list, followed feeds (FeedRows), the build lock,
+    migrations."""
 
     backend: str = ""
     placeholder = "?"
