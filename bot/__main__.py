@@ -1,4 +1,4 @@
-"""Command line: `python -m bot [run|ask|index|add|serve|manifest|report|state]`: arguments parsed, settings
+"""Command line: `python -m bot [run|ask|index|add|feeds|serve|manifest|report|state]`: arguments parsed, settings
 made once, each command a use case of `bot.cli` given the settings; our errors are one line, never a
 traceback."""
 
@@ -60,6 +60,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             if command == "add":
                 return add_command(settings, args.paths, as_json=args.json)
             return index_command(settings, if_stale=args.if_stale, workers=args.workers, merge=args.merge)
+        if command == "feeds":
+            from bot.cli.feeds import feeds_command
+
+            return feeds_command(settings, args)
         if command in {"manifest", "report", "state"}:
             from bot.cli import admin
 

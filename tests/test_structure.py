@@ -18,11 +18,11 @@ PACKAGE = Path(__file__).resolve().parent.parent / "bot"
 # Each stage: the modules (or packages) in it, in the order data flows.
 STAGES: list[tuple[str, ...]] = [
     ("bot", "bot.errors", "bot.config", "bot.wordlists", "bot.domain", "bot.text", "bot.logs"),
-    ("bot.webpage", "bot.pdf", "bot.fetch", "bot.corpus"),
+    ("bot.webpage", "bot.pdf", "bot.fetch", "bot.feeds", "bot.corpus"),
     ("bot.passages", "bot.copies", "bot.shelf", "bot.adds"),
     ("bot.attribution",),
     ("bot.index", "bot.progress", "bot.state", "bot.usage", "bot.shared"),
-    ("bot.hosts",),
+    ("bot.hosts", "bot.following"),
     ("bot.answers",),
     ("bot.render",),
     ("bot.slack",),

@@ -123,9 +123,7 @@ def add_command(settings: Settings, paths: list[str], *, as_json: bool) -> int:
             print(json.dumps(outcome.as_json(), ensure_ascii=False) if as_json else outcome.describe())
         added = [o for o in outcomes if o.doc_id is not None]
         if added:
-            # Only the added files are read again: they go into a new segment of the index.
-            with indexing_progress("reading articles") as progress:
-                index = _open(settings, domain, progress, extracted)
+            index = index_added(settings, domain, extracted)
     if added:
         if not as_json:
             print(
@@ -133,6 +131,12 @@ def add_command(settings: Settings, paths: list[str], *, as_json: bool) -> int:
             )
         list_shelf(settings)
     return 0 if added else 1
+
+
+def index_added(settings: Settings, domain: Domain, extracted: ExtractionCache | None) -> SearchIndex:
+    """The index after articles were added: only they are read, into a new segment."""
+    with indexing_progress("reading articles") as progress:
+        return _open(settings, domain, progress, extracted)
 
 
 def is_link(text: str) -> bool:

@@ -1,4 +1,4 @@
-"""The command line's arguments: `python -m bot [run|ask|index|add|serve|manifest|report|state]`."""
+"""The command line's arguments: `python -m bot [run|ask|index|add|feeds|serve|manifest|report|state]`."""
 
 from __future__ import annotations
 
@@ -65,6 +65,26 @@ def build_parser() -> argparse.ArgumentParser:
         help=".txt, .md, .html, .htm or .pdf files, folders, or http(s) links (fetched safely)",
     )
     add.add_argument("--json", action="store_true", help="one JSON object per file")
+    feeds = sub.add_parser(
+        "feeds",
+        parents=[corpus],
+        help="follow feeds and sitemaps: their new articles are added as they appear",
+    )
+    feed_actions = feeds.add_subparsers(dest="feeds_action", metavar="ACTION", required=True)
+    follow = feed_actions.add_parser(
+        "add", help="follow the RSS, Atom or JSON feed, or news sitemap, at URL (checked at once)"
+    )
+    follow.add_argument("url", metavar="URL")
+    follow.add_argument(
+        "--every", default="30m", metavar="INTERVAL", help="how often to check it: 30m, 2h, 1d (default 30m)"
+    )
+    feed_actions.add_parser("list", help="the feeds followed: who added each, last checked, articles taken")
+    unfollow = feed_actions.add_parser("remove", help="stop following URL (its articles stay)")
+    unfollow.add_argument("url", metavar="URL")
+    poll = feed_actions.add_parser(
+        "poll", help="one pass: check the feeds that are due, add their new articles"
+    )
+    poll.add_argument("--all", action="store_true", help="check every feed now, due or not")
     serve = sub.add_parser(
         "serve", parents=[corpus], help="serve Slack over HTTP (POST /slack/events, GET /healthz)"
     )
