@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -265,11 +266,16 @@ def render_added(outcomes: list[Outcome]) -> Reply:
 # The App Home tab.
 
 MAX_HOME_BLOCKS = 100  # Slack's limit for a Home tab view
+_MENTION = re.compile(r"&lt;@([UW][A-Z0-9]{2,})&gt;")
+MAX_FEED_LINES = 20  # feeds listed on the Home tab (`python -m bot feeds list` lists them all)
 
 
-def render_home(overview: Overview, most_asked: list[tuple[str, int]] | None = None) -> dict[str, Any]:
+def render_home(
+    overview: Overview, most_asked: list[tuple[str, int]] | None = None, feeds: Sequence[str] = ()
+) -> dict[str, Any]:
     """The Home tab: what is on the shelf, the latest additions, the commands, the week's questions,
-    how to add an article. `most_asked` is None when question texts are not kept (LOG_QUERIES)."""
+    how to add an article, the feeds followed (a line each). `most_asked` is None when question texts
+    are not kept (LOG_QUERIES)."""
     blocks: list[Block] = [HeaderBlock(text=_plain("On the shelf"))]
     count = f"*{overview.articles} article{'s' if overview.articles != 1 else ''}*"
     outlets = ", ".join(f"{escape(name)} ({n})" for name, n in overview.outlets)
@@ -295,9 +301,15 @@ def render_home(overview: Overview, most_asked: list[tuple[str, int]] | None = N
     blocks.append(HeaderBlock(text=_plain("Add an article")))
     how = (
         "Send me a link or a file in a direct message, use the *Add to Citebot* shortcut on a message "
-        "that links to one, or type `/ask add <link>`."
+        "that links to one, or type `/ask add <link>`. To add a site's new articles as they appear, "
+        "type `/ask follow <feed or sitemap link>` (and `/ask unfollow <link>` to stop)."
     )
     blocks.append(SectionBlock(text=_mrkdwn(escape(how))))
+    if feeds:
+        blocks.append(HeaderBlock(text=_plain("Feeds followed")))
+        listed = escape("\n".join(feeds[:MAX_FEED_LINES]))
+        listed = _MENTION.sub(r"<@\1>", listed)  # who added a feed in Slack, shown as a mention
+        blocks.append(SectionBlock(text=_mrkdwn(_fit(listed))))
     view = View(type="home", blocks=blocks[:MAX_HOME_BLOCKS])
     view.validate_json()
     return view.to_dict()

@@ -11,7 +11,15 @@ from bot.answers.followup import follow_up
 from bot.answers.help import help_answer, help_text
 from bot.answers.models import Answer, Citation, Command, Quote
 from bot.answers.retrieval import MAX_QUOTE_CHARS, shorten
-from bot.answers.routing import MAX_QUERY_CHARS, clean_input, link_to_add, parse, route
+from bot.answers.routing import (
+    MAX_QUERY_CHARS,
+    FeedRequest,
+    clean_input,
+    feed_request,
+    link_to_add,
+    parse,
+    route,
+)
 from bot.answers.topic import topic_answer
 from bot.answers.whosaid import whosaid
 
@@ -21,10 +29,12 @@ __all__ = [
     "Answer",
     "Citation",
     "Command",
+    "FeedRequest",
     "Quote",
     "answer",
     "ask",
     "clean_input",
+    "feed_request",
     "follow_up",
     "help_answer",
     "help_text",

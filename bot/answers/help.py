@@ -20,6 +20,10 @@ def help_text(domain: Domain) -> str:
     lines.append(
         f"• /ask <question>: anything else the articles cover. Example: /ask {domain.app.ask_example}"
     )
+    lines.append(
+        "• /ask add <link>: add an article to the shelf. /ask follow <feed or sitemap link> [every 2h]: add "
+        "a site's new articles as they appear (/ask unfollow <link> stops)."
+    )
     lines.append("You can also message me directly or mention me in a channel; I'll pick the right command.")
     return "\n".join(lines)
 

@@ -8,6 +8,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 from bot.answers.models import Command
 from bot.attribution.grammar import is_source_noun
@@ -44,6 +45,10 @@ def _what_did() -> re.Pattern[str]:
 
 
 _ADD = re.compile(r"^(?:/ask\s+)?(?:add\s+)?(?P<url>https?://\S+)$", re.IGNORECASE)
+_FEED = re.compile(
+    r"^(?:/ask\s+)?(?P<action>follow|unfollow)\s+(?P<url>https?://\S+)(?:\s+every\s+(?P<every>\S+))?$",
+    re.IGNORECASE,
+)
 _EMOJI_CODE = re.compile(r":[a-z0-9_+'-]+:(?::skin-tone-\d:)?", re.I)  # how Slack sends emoji in text
 _EMOJI_CATEGORIES = frozenset({"So", "Sk", "Mn"})  # pictographs, modifiers, variation selectors
 _HELP_WORDS = frozenset({"help", "?", "commands", "usage", "hi", "hello", "hey"})
@@ -65,6 +70,22 @@ def link_to_add(text: str) -> str | None:
     """The address to add when the text is only a link, or `add <link>` (also after `/ask`)."""
     match = _ADD.match(" ".join(text.split()))
     return match["url"].rstrip(">)].,") if match else None
+
+
+class FeedRequest(NamedTuple):
+    """`follow <url> [every 2h]` or `unfollow <url>`: a feed to follow or to stop following."""
+
+    action: str  # "follow" or "unfollow"
+    url: str
+    every: str | None
+
+
+def feed_request(text: str) -> FeedRequest | None:
+    """The feed to follow or unfollow when the text asks for one (also after `/ask`)."""
+    match = _FEED.match(" ".join(text.split()))
+    if match is None:
+        return None
+    return FeedRequest(match["action"].lower(), match["url"].rstrip(">)].,"), match["every"])
 
 
 def clean_input(text: str) -> str:

@@ -95,6 +95,7 @@ def create_web_app(settings: Settings, load_bot: Callable[[], Citebot]) -> Starl
         client = web_client(settings)
         identity = asyncio.create_task(learn_identity(bot, client))
         watcher = bot.watch_corpus()
+        following = bot.follow_feeds()
         filler = bot.fill_meaning()
         state["bot"] = bot
         state["app"] = app = create_app(bot, client)
@@ -103,6 +104,7 @@ def create_web_app(settings: Settings, load_bot: Callable[[], Citebot]) -> Starl
         yield
         recovering.cancel()
         identity.cancel()
+        following.cancel()
         if watcher is not None:
             watcher.cancel()
         if filler is not None:

@@ -143,6 +143,7 @@ async def _socket_mode(settings: Settings, bot: Citebot) -> None:
     )
     handler.client.wss_uri = url  # checked above; slack_sdk connects to it without asking again
     watcher = bot.watch_corpus()
+    following = bot.follow_feeds()
     filler = bot.fill_meaning()
     connecting = asyncio.create_task(handler.connect_async())  # type: ignore[no-untyped-call]
     stopping = asyncio.create_task(stop.wait())
@@ -161,6 +162,7 @@ async def _socket_mode(settings: Settings, bot: Citebot) -> None:
     logger.info("stopping: closing the connection, finishing answers")
     await handler.close_async()  # type: ignore[no-untyped-call]
     identity.cancel()
+    following.cancel()
     if watcher is not None:
         watcher.cancel()
     if filler is not None:

@@ -1,4 +1,5 @@
-"""Growing the shelf from Slack: the "Add to Citebot" shortcut, a link or file sent in a DM, `/ask add`.
+"""Growing the shelf from Slack: the "Add to Citebot" shortcut, a link or file sent in a DM, `/ask add`,
+and `/ask follow <feed>` (bot/following.py polls it).
 
 Links are fetched safely (bot/fetch.py); files shared in Slack are downloaded from `url_private` with
 the bot token (files:read), only from Slack itself. Who may add is ADDERS (users, or a user group);
@@ -20,8 +21,11 @@ import httpx
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.answers import FeedRequest
 from bot.config import SLACK_ID
+from bot.errors import CitebotError
 from bot.fetch import DEADLINE_SECONDS, MAX_BYTES, TIMEOUT_SECONDS
+from bot.following import DEFAULT_EVERY, describe_every, feed_address, parse_every
 from bot.render import Reply, escape, notice, render_added
 from bot.shelf import Outcome
 from bot.slack.inbound import decode
@@ -93,6 +97,33 @@ async def add_shared(
     for outcome in outcomes:
         logger.info("add %s: %s", "added" if outcome.doc_id else "refused", outcome.doc_id or outcome.refused)
     return Added(render_added(outcomes), sum(1 for o in outcomes if o.doc_id is not None))
+
+
+async def follow_from_slack(
+    bot: Citebot, client: AsyncWebClient, user_id: str | None, asked: FeedRequest
+) -> Reply:
+    """`follow <url> [every 2h]` or `unfollow <url>` for this user, if they may add (ADDERS)."""
+    if not await bot.may_add(user_id, client):
+        return _not_allowed(bot)
+    try:
+        url = feed_address(asked.url)
+        if asked.action == "unfollow":
+            stopped = await asyncio.to_thread(bot.state.unfollow_feed, url)
+            return notice(
+                f"Stopped following {url}; the articles taken from it stay on the shelf."
+                if stopped
+                else f"I was not following {url}."
+            )
+        every = parse_every(asked.every) if asked.every else DEFAULT_EVERY
+    except CitebotError as exc:
+        return notice(f"{exc}. Try `/ask follow https://example.org/feed.xml every 1h`.")
+    who = f"<@{user_id}>" if user_id else "someone in Slack"
+    new = await asyncio.to_thread(bot.state.follow_feed, url, who, every)
+    logger.info("feed %s: %s by %s", "followed" if new else "interval set", url, user_id)
+    return notice(
+        f"{'Following' if new else 'Already following'} {url}, checked every {describe_every(every)}: "
+        "its new articles are added as they appear (the first check is now). The Home tab lists the feeds."
+    )
 
 
 async def _add_file(bot: Citebot, client: AsyncWebClient, shared: SharedFile) -> Outcome:

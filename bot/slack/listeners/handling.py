@@ -1,7 +1,8 @@
 """One request, from whichever surface: its text added (a link, shared files) or answered, as a Reply.
 
 Every listener (slash commands, mentions, DMs, the side panel, the share button, the shortcuts) and
-nothing else goes through `handle`: decode -> add if it is a link or files, else answer -> render,
+nothing else goes through `handle`: decode -> follow a feed if asked, add if it is a link or files,
+else answer -> render,
 with an apology when anything fails and one log line per request. Listeners only ack, parse the
 payload, spawn, and post what `handle` returns where their surface wants it.
 """
@@ -14,9 +15,9 @@ from collections.abc import Sequence
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.answers import Answer, link_to_add
+from bot.answers import Answer, feed_request, link_to_add
 from bot.render import Reply, apology, render
-from bot.slack.listeners.adding import add_shared
+from bot.slack.listeners.adding import add_shared, follow_from_slack
 from bot.slack.payloads import SharedFile
 from bot.slack.service import Citebot
 from bot.usage import new_answer_id
@@ -48,8 +49,11 @@ async def handle(
     result: Answer | None = None
     added: int | None = None
     link = link_to_add(text) if adds else None
+    feed = feed_request(text)
     try:
-        if link is not None or (adds and files):
+        if feed is not None:
+            reply = await follow_from_slack(bot, client, user, feed)
+        elif link is not None or (adds and files):
             reply, added = await add_shared(bot, client, user, [link] if link else [], files)
         elif not text.strip() and empty is not None:
             reply = empty

@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.answers.overview import shelf_overview
 from bot.errors import StateUnavailable
+from bot.following import feed_line
 from bot.index import SearchIndex
 from bot.render import render_home
 from bot.slack.service import Citebot
@@ -65,7 +66,12 @@ def home_view(bot: Citebot, index: SearchIndex) -> dict[str, Any]:
             most_asked = [(a.question, a.count) for a in bot.state.most_asked(MOST_ASKED_DAYS)]
         except StateUnavailable as exc:  # the tab still shows the shelf
             logger.warning("could not read the most asked questions: %s", exc)
-    return render_home(shelf_overview(index, bot.domain), most_asked)
+    try:
+        feeds = [feed_line(row) for row in bot.state.feeds()]
+    except StateUnavailable as exc:
+        logger.warning("could not read the followed feeds: %s", exc)
+        feeds = []
+    return render_home(shelf_overview(index, bot.domain), most_asked, feeds)
 
 
 def _refresh(bot: Citebot, client: AsyncWebClient, index: SearchIndex) -> None:
