@@ -38,7 +38,7 @@ from bot.corpus import (
 )
 from bot.errors import ArticleError, CitebotError, FetchRefused
 from bot.fetch import fetch
-from bot.webpage import word_count
+from bot.webpage import mark_saved_from, word_count
 
 logger = logging.getLogger(__name__)
 
@@ -324,12 +324,14 @@ class Shelf:
             if share >= RESAVED and _same_source(article, held.links[number], held.outlets[number]):
                 return Outcome(source, article=article, refused=f"duplicate of {original} (the same story)")
             note = f"the same story as {original}: its quotes are cited once, and each notes the other"
+        saved = mark_saved_from(data, url) if url and Path(name).suffix.lower() in {".html", ".htm"} else data
         try:
-            doc_id = self._write(data, name)
+            doc_id = self._write(saved, name)
         except OSError as exc:
             return Outcome(source, refused=f"cannot write it into {self.corpus_dir} ({exc.strerror or exc})")
         article = replace(article, doc_id=doc_id)
-        held.remember(article, file_digest(data))
+        held.by_digest.setdefault(file_digest(data), doc_id)  # the page as fetched, and as saved
+        held.remember(article, file_digest(saved))
         return Outcome(source, doc_id=doc_id, article=article, note=note)
 
     def _catch_up(self) -> None:

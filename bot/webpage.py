@@ -19,6 +19,10 @@ from bot.errors import ArticleError
 
 MIN_WORDS = 25  # fewer words than this after extraction: a page, not an article
 RECALL_SHARE = 0.5  # precision's text shorter than this share of recall's: it lost the story
+# Half the extracted words or more in lines that are each a link's whole text: headlines linking to
+# stories (a section front, a list of headlines), not a story. An article's own links are words inside
+# its sentences, never a whole paragraph (link density, as Readability judges a page's blocks).
+MAX_LINKED_SHARE = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +47,8 @@ def extract_webpage(data: bytes) -> Webpage:
         document, text = wider, wider_text
     if word_count(text) < MIN_WORDS:
         raise ArticleError("not an article (no article text found in the page)")
+    if linked_share(text, data) >= MAX_LINKED_SHARE:
+        raise ArticleError("not an article (a list of links: a section front or a list of headlines)")
     page = _head_facts(data)
     outlet = _outlet(page.get("site_name")) or _outlet(_str(document.get("sitename")))
     meta = {
@@ -63,11 +69,43 @@ def extract_webpage(data: bytes) -> Webpage:
             ("date", page.get("ld_published") or page.get("published") or document.get("date")),
             ("outlet", outlet),
             # The parser may have moved <link rel=canonical> and og:url into the body: read them anywhere.
-            ("url", page.get("canonical") or page.get("og_url") or document.get("url")),
+            # Then where Citebot fetched it from (the mark it left), then trafilatura's guess.
+            ("url", page.get("canonical") or page.get("og_url") or saved_from(data) or document.get("url")),
         )
         if isinstance(value, str) and value.strip()
     }
     return Webpage(text=text + "\n", meta=meta)
+
+
+# The "mark of the web" browsers write at the top of a saved page: `<!-- saved from url=(0023)https://… -->`.
+_SAVED_FROM = re.compile(rb"<!--\s*saved from url=\(\d{4}\)(https?://[^\s>]+?)\s*-->")
+
+
+def saved_from(data: bytes) -> str | None:
+    """The address a saved page says it was saved from (its mark of the web), if it says."""
+    match = _SAVED_FROM.search(data[:2048])
+    return match[1].decode("ascii", "replace") if match else None
+
+
+def mark_saved_from(data: bytes, url: str) -> bytes:
+    """The page with a mark of the web naming `url` at its top, as a browser saves a page, so that the
+    address is cited when the page names none itself; unchanged if it has a mark, or `url` is not ASCII."""
+    if saved_from(data) is not None or not url.isascii() or "--" in url:
+        return data
+    return f"<!-- saved from url=({len(url):04d}){url} -->\n".encode("ascii") + data
+
+
+def linked_share(text: str, data: bytes) -> float:
+    """The share of `text`'s words (extracted from the page `data`) in lines that are a link's whole text."""
+    root: Any = load_html(data)
+    if root is None:
+        return 0.0
+    anchors = {" ".join(str(a.text_content()).split()) for a in root.iter("a")}
+    anchors.discard("")
+    lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+    total = sum(word_count(line) for line in lines)
+    linked = sum(word_count(line) for line in lines if line in anchors)
+    return linked / total if total else 0.0
 
 
 def _str(value: object) -> str:
