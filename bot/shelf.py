@@ -35,6 +35,7 @@ from bot.corpus import (
     link_out_of,
     load_corpus,
     read_bytes,
+    shown_name,
 )
 from bot.errors import ArticleError, CitebotError, FetchRefused
 from bot.fetch import fetch
@@ -345,7 +346,8 @@ class Shelf:
                 article = article_from_bytes(
                     data, doc_id, Path(file).suffix.lower(), cache=self.cache, clutter=self.clutter
                 )
-            except ArticleError:
+            except ArticleError as exc:  # named, as loading the corpus names it; then left alone
+                logger.warning("skipped %s: %s", shown_name(Path(file), self.corpus_dir), exc)
                 self.held.unreadable.add(doc_id)
                 continue
             self.held.remember(article, file_digest(data))

@@ -173,12 +173,14 @@ def test_following_a_feed_adds_its_articles_once_and_cites_them(site: FeedSite, 
 def test_a_bad_feed_gets_one_clear_line_and_is_tried_later(site: FeedSite, tmp_path: Path) -> None:
     env = _env(tmp_path)
     site.pages["/page"] = (HTML, story_page("bridge"))  # a page, not a feed
-    for path in ("/gone.xml", "/page"):
+    site.pages["/huge.xml"] = (RSS_TYPE, b"<rss>" + b" " * (6 * 1024 * 1024))
+    for path in ("/gone.xml", "/page", "/huge.xml"):
         assert run("feeds", "add", f"{site.base}{path}", env=env).returncode == 0
     polled = run("feeds", "poll", env=env)
     assert polled.returncode == 1
     assert f"{site.base}/gone.xml: the site answered 404 Not Found" in polled.stdout
     assert f"{site.base}/page: not a feed" in polled.stdout
+    assert f"{site.base}/huge.xml: too large" in polled.stdout
     assert "Traceback" not in polled.stdout + polled.stderr
     listed = run("feeds", "list", env=env).stdout
     assert "last error: the site answered 404 Not Found" in listed
