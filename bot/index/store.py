@@ -74,7 +74,9 @@ _ARRAYS = {
 _BUILDING_STAGES = (
     "corpus",
     "webpage.py",
+    "pdf.py",
     "passages.py",
+    "copies.py",
     "text.py",
     "wordlists.py",
     "wordlists.toml",
