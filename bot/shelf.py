@@ -312,7 +312,8 @@ class Shelf:
         self, data: bytes, name: str, source: str, url: str | None, article: Article
     ) -> Outcome:
         held = self.held
-        same_file = held.by_digest.get(file_digest(data))
+        saved = mark_saved_from(data, url) if url and Path(name).suffix.lower() in {".html", ".htm"} else data
+        same_file = held.by_digest.get(file_digest(data)) or held.by_digest.get(file_digest(saved))
         if same_file is not None:
             return Outcome(source, refused=f"already on the shelf as {same_file} (the same file)")
         same_link = held.with_link(url, source) if url else None
@@ -325,7 +326,6 @@ class Shelf:
             if share >= RESAVED and _same_source(article, held.links[number], held.outlets[number]):
                 return Outcome(source, article=article, refused=f"duplicate of {original} (the same story)")
             note = f"the same story as {original}: its quotes are cited once, and each notes the other"
-        saved = mark_saved_from(data, url) if url and Path(name).suffix.lower() in {".html", ".htm"} else data
         try:
             doc_id = self._write(saved, name)
         except OSError as exc:

@@ -89,8 +89,12 @@ def saved_from(data: bytes) -> str | None:
 
 def mark_saved_from(data: bytes, url: str) -> bytes:
     """The page with a mark of the web naming `url` at its top, as a browser saves a page, so that the
-    address is cited when the page names none itself; unchanged if it has a mark, or `url` is not ASCII."""
+    address is cited when the page names none itself; unchanged (byte for byte) when the page names its
+    address (canonical link, og:url) or has a mark, or `url` is not ASCII."""
     if saved_from(data) is not None or not url.isascii() or "--" in url:
+        return data
+    facts = _head_facts(data)
+    if facts.get("canonical") or facts.get("og_url"):
         return data
     return f"<!-- saved from url=({len(url):04d}){url} -->\n".encode("ascii") + data
 

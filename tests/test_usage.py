@@ -234,11 +234,11 @@ def test_state_migrate_and_check_commands(
     if state_url.startswith("sqlite"):
         assert main(["state", "check"]) == 0
         out = capsys.readouterr().out
-        assert "schema version 4" in out and "Articles listed: none" in out and out.rstrip().endswith("OK")
+        assert "schema version 5" in out and "Articles listed: none" in out and out.rstrip().endswith("OK")
     else:  # hosts share PostgreSQL and none has listed its shelf yet: that is a problem to name
         assert main(["state", "check"]) == 1
         out = capsys.readouterr().out
-        assert "schema version 4" in out and "no articles are listed, and 5 are in" in out
+        assert "schema version 5" in out and "no articles are listed, and 5 are in" in out
 
 
 def test_state_check_names_articles_a_host_lacks(

@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
+from bot.errors import StateUnavailable
 from bot.following import PollReport
 
 logger = logging.getLogger(__name__)
@@ -27,6 +28,8 @@ async def keep_following(poll: Callable[[], list[PollReport]], tick: float = TIC
                 for report in await loop.run_in_executor(pool, poll):
                     log = logger.warning if report.error else logger.info
                     log("feed %s", report.describe().splitlines()[0])
+            except StateUnavailable as exc:  # the database is down: one line, and the next tick tries again
+                logger.warning("could not poll the followed feeds: %s", exc)
             except Exception:
                 logger.exception("polling the followed feeds failed; trying again in %.0f s", tick)
             await asyncio.sleep(tick)

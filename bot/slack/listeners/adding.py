@@ -23,7 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.answers import FeedRequest
 from bot.config import SLACK_ID
-from bot.errors import CitebotError
+from bot.errors import CitebotError, StateUnavailable
 from bot.fetch import DEADLINE_SECONDS, MAX_BYTES, TIMEOUT_SECONDS
 from bot.following import DEFAULT_EVERY, describe_every, feed_address, parse_every
 from bot.render import Reply, escape, notice, render_added
@@ -105,6 +105,14 @@ async def follow_from_slack(
     """`follow <url> [every 2h]` or `unfollow <url>` for this user, if they may add (ADDERS)."""
     if not await bot.may_add(user_id, client):
         return _not_allowed(bot)
+    try:
+        return await _follow(bot, user_id, asked)
+    except StateUnavailable as exc:
+        logger.warning("could not change the followed feeds: %s", exc)
+        return notice("I cannot reach the list of followed feeds right now; please try again in a minute.")
+
+
+async def _follow(bot: Citebot, user_id: str | None, asked: FeedRequest) -> Reply:
     try:
         url = feed_address(asked.url)
         if asked.action == "unfollow":
