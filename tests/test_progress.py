@@ -19,7 +19,7 @@ SENTENCE = "The harbour pilots said on Monday that the night rota would change a
 def test_lines_keep_coming_while_one_big_article_is_indexed(
     write_corpus: Callable[[dict[str, str | bytes]], Path], caplog: pytest.LogCaptureFixture
 ) -> None:
-    folder = write_corpus({"big.txt": "Harbour report\n\n" + "\n\n".join([SENTENCE * 8] * 2500)})
+    folder = write_corpus({"big.txt": "Harbour report\n\n" + "\n\n".join([SENTENCE * 8] * 400)})
     calls: list[tuple[int, int]] = []
     caplog.set_level(logging.INFO, logger="bot.progress")
     with indexing_progress("reading articles", every=0.05) as progress:
