@@ -17,7 +17,7 @@ from bot.errors import CitebotError, IndexUnusable, StateUnavailable
 from bot.index import extraction_cache, shelf_held
 from bot.index.store import building, read_manifest
 from bot.shared import LayeredExtractions, SharedExtractions, SharedState, open_state
-from bot.shelf import Held
+from bot.shelf import Held, Shelf
 
 logger = logging.getLogger(__name__)
 
@@ -96,3 +96,14 @@ def record_shelf(state: SharedState, index_folder: Path) -> int:
 def held_on_shelf(settings: Settings, domain: Domain) -> Held | None:
     """What the shelf holds, from this host's index (what `add` checks against); None: read the folder."""
     return shelf_held(settings.index_folder, settings.corpus_dir, domain.knowledge())
+
+
+def host_shelf(settings: Settings, domain: Domain, state: SharedState | None) -> Shelf:
+    """The shelf as this host's adds see it: its extraction cache, the domain's clutter lines, and what
+    its index holds (for the duplicate checks)."""
+    return Shelf(
+        settings.corpus_dir,
+        cache=extractions(settings, state),
+        clutter=domain.clutter,
+        held=held_on_shelf(settings, domain),
+    )

@@ -10,9 +10,8 @@ from bot.config import Settings
 from bot.domain import load_domain
 from bot.errors import CitebotError, StateUnavailable
 from bot.following import describe_every, feed_address, feed_line, parse_every, poll_feeds
-from bot.hosts import extractions, held_on_shelf, list_shelf
+from bot.hosts import extractions, host_shelf, list_shelf
 from bot.shared import SharedState, describe, open_state
-from bot.shelf import Shelf
 
 
 def feeds_command(settings: Settings, args: argparse.Namespace) -> int:
@@ -52,13 +51,12 @@ def feeds_command(settings: Settings, args: argparse.Namespace) -> int:
 def _poll(settings: Settings, state: SharedState, *, every: bool) -> int:
     domain = load_domain(settings.domain_path)
     extracted = extractions(settings, state)
-
-    def shelf() -> Shelf:
-        return Shelf(
-            settings.corpus_dir, cache=extracted, clutter=domain.clutter, held=held_on_shelf(settings, domain)
-        )
-
-    reports = poll_feeds(state, shelf, allow_private=settings.fetch_allow_private, force=every)
+    reports = poll_feeds(
+        state,
+        lambda: host_shelf(settings, domain, state),
+        allow_private=settings.fetch_allow_private,
+        force=every,
+    )
     if not reports:
         print("No feed is due (`feeds poll --all` checks them all now).")
     for report in reports:

@@ -31,11 +31,10 @@ from bot.config import Settings
 from bot.domain import Domain, load_domain
 from bot.errors import CitebotError, CorpusError, StateUnavailable
 from bot.following import PollReport, poll_feeds
-from bot.hosts import extractions, held_on_shelf, record_shelf
+from bot.hosts import extractions, held_on_shelf, host_shelf, record_shelf
 from bot.index import SearchIndex, by_meaning, open_index, saved_index
 from bot.index.meaning import Filler
 from bot.shared import SharedState, SqliteState, describe, open_state
-from bot.shelf import Shelf
 from bot.slack.follow import keep_following
 from bot.slack.watch import keep_current
 from bot.usage import AnswerRecord, Cited, FeedbackRecord
@@ -295,16 +294,12 @@ class Citebot:
     def follow_feeds(self) -> asyncio.Task[None]:
         """Poll the followed feeds that are due, adding their new entries (bot/slack/follow.py)."""
 
-        def shelf() -> Shelf:
-            return Shelf(
-                self.settings.corpus_dir,
-                cache=extractions(self.settings, self.state),
-                clutter=self.domain.clutter,
-                held=held_on_shelf(self.settings, self.domain),
-            )
-
         def poll() -> list[PollReport]:
-            return poll_feeds(self.state, shelf, allow_private=self.settings.fetch_allow_private)
+            return poll_feeds(
+                self.state,
+                lambda: host_shelf(self.settings, self.domain, self.state),
+                allow_private=self.settings.fetch_allow_private,
+            )
 
         return asyncio.get_running_loop().create_task(keep_following(poll))
 
